@@ -1,0 +1,99 @@
+import { createFileRegistry, fromBinary, getOption, hasOption, toJson } from '@bufbuild/protobuf';
+import type { DescExtension, DescField, DescMessage, FileRegistry } from '@bufbuild/protobuf';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+
+import { DESCRIPTOR_SET_BASE64 } from './generated/descriptor-set';
+import { messageTypeRegistry } from './generated/typeRegistry';
+import type { MessageType, UnknownMessage } from './generated/typeRegistry';
+
+/**
+ * Reflection over every message of protos/, built from the compiled descriptor set (buf build).
+ * It carries the custom field options, so the config tree reads `child_node` and `access` from here.
+ */
+export const registry: FileRegistry = createFileRegistry(
+  fromBinary(FileDescriptorSetSchema, Buffer.from(DESCRIPTOR_SET_BASE64, 'base64'))
+);
+
+function extension(name: string): DescExtension {
+  const ext = registry.getExtension(name);
+  if (!ext) throw new Error(`extension ${name} is missing from the descriptor set`);
+  return ext;
+}
+
+/** The `(voltha.child_node)` field option: `{ key }` for keyed containers, `{ key: '' }` for singular children. */
+export const childNodeOption = extension('voltha.child_node');
+/** The `(voltha.access)` field option: 0 CONFIG, 1 READ_ONLY, 2 REAL_TIME. */
+export const accessOption = extension('voltha.access');
+
+export interface ChildNodeAnnotation {
+  key: string;
+}
+
+/** The child_node annotation of a field, or undefined when the field is plain node-local data. */
+export function childNodeOf(field: DescField): ChildNodeAnnotation | undefined {
+  if (!hasOption(field, childNodeOption)) return undefined;
+  const value = getOption(field, childNodeOption) as { key?: string };
+  return { key: value.key ?? '' };
+}
+
+/** The access annotation of a field (0 CONFIG when absent). */
+export function accessOf(field: DescField): number {
+  return hasOption(field, accessOption) ? (getOption(field, accessOption) as number) : 0;
+}
+
+/** The descriptor of a message type by full name ('voltha.Adapter'); throws for unknown names. */
+export function messageDesc(typeName: string): DescMessage {
+  const desc = registry.getMessage(typeName);
+  if (!desc) throw new Error(`unknown message type ${typeName}`);
+  return desc;
+}
+
+/** The ts-proto codec of a message type by full name; throws for unknown names. */
+export function codecOf<T extends UnknownMessage = UnknownMessage>(typeName: string): MessageType<T> {
+  const codec = messageTypeRegistry.get(typeName);
+  if (!codec) throw new Error(`unknown message type ${typeName}`);
+  return codec as unknown as MessageType<T>;
+}
+
+/** Deterministic binary encoding of a generated message (fields in declaration order, defaults omitted). */
+export function encodeMessage(message: UnknownMessage): Uint8Array {
+  return codecOf(message.$type).encode(message).finish();
+}
+
+export function decodeMessage<T extends UnknownMessage = UnknownMessage>(typeName: string, bytes: Uint8Array): T {
+  return codecOf<T>(typeName).decode(bytes);
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * Proto3 JSON of a message with every field present (defaults included), proto (snake_case) field
+ * names, enum names, and 64-bit integers as decimal strings: the form 1.x used for diffs and events.
+ */
+export function toJsonWithDefaults(message: UnknownMessage): { [key: string]: JsonValue } {
+  const desc = messageDesc(message.$type);
+  const dynamic = fromBinary(desc, encodeMessage(message));
+  return toJson(desc, dynamic, {
+    alwaysEmitImplicit: true,
+    useProtoFieldName: true,
+    registry
+  }) as { [key: string]: JsonValue };
+}
+
+const TYPE_URL_PREFIX = 'type.googleapis.com/';
+
+/** Wraps a generated message into a google.protobuf.Any. */
+export function toAny(message: UnknownMessage): { $type: 'google.protobuf.Any'; typeUrl: string; value: Uint8Array } {
+  return { $type: 'google.protobuf.Any', typeUrl: TYPE_URL_PREFIX + message.$type, value: encodeMessage(message) };
+}
+
+/** Unwraps a google.protobuf.Any into the generated message it carries; throws for unknown types. */
+export function fromAny<T extends UnknownMessage = UnknownMessage>(any: { typeUrl: string; value: Uint8Array }): T {
+  const slash = any.typeUrl.lastIndexOf('/');
+  return decodeMessage<T>(any.typeUrl.slice(slash + 1), any.value);
+}
+
+/** The full type name an Any carries ('' when the type URL is empty). */
+export function anyTypeName(any: { typeUrl: string }): string {
+  return any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1);
+}
