@@ -29,7 +29,15 @@ const layering = [
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '**/tmp/**', '**/*.js', '**/*.mjs', '**/*.cjs']
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/generated/**',
+      '**/tmp/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

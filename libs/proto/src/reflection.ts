@@ -60,7 +60,10 @@ export function encodeMessage(message: UnknownMessage): Uint8Array {
   return codecOf(message.$type).encode(message).finish();
 }
 
-export function decodeMessage<T extends UnknownMessage = UnknownMessage>(typeName: string, bytes: Uint8Array): T {
+export function decodeMessage<T extends UnknownMessage = UnknownMessage>(
+  typeName: string,
+  bytes: Uint8Array
+): T {
   return codecOf<T>(typeName).decode(bytes);
 }
 
@@ -83,12 +86,23 @@ export function toJsonWithDefaults(message: UnknownMessage): { [key: string]: Js
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 
 /** Wraps a generated message into a google.protobuf.Any. */
-export function toAny(message: UnknownMessage): { $type: 'google.protobuf.Any'; typeUrl: string; value: Uint8Array } {
-  return { $type: 'google.protobuf.Any', typeUrl: TYPE_URL_PREFIX + message.$type, value: encodeMessage(message) };
+export function toAny(message: UnknownMessage): {
+  $type: 'google.protobuf.Any';
+  typeUrl: string;
+  value: Uint8Array;
+} {
+  return {
+    $type: 'google.protobuf.Any',
+    typeUrl: TYPE_URL_PREFIX + message.$type,
+    value: encodeMessage(message)
+  };
 }
 
 /** Unwraps a google.protobuf.Any into the generated message it carries; throws for unknown types. */
-export function fromAny<T extends UnknownMessage = UnknownMessage>(any: { typeUrl: string; value: Uint8Array }): T {
+export function fromAny<T extends UnknownMessage = UnknownMessage>(any: {
+  typeUrl: string;
+  value: Uint8Array;
+}): T {
   const slash = any.typeUrl.lastIndexOf('/');
   return decodeMessage<T>(any.typeUrl.slice(slash + 1), any.value);
 }
