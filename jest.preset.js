@@ -14,6 +14,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   moduleNameMapper: {
+    '^@voltha/proto/services$': '<rootDir>/../../libs/proto/src/services.ts',
     '^@voltha/(.*)$': '<rootDir>/../../libs/$1/src/index.ts'
   },
   testTimeout: 30000
