@@ -1,1 +1,13 @@
-export {};
+export * from './lib/uint64';
+export * from './lib/constants';
+export * from './lib/errors';
+export * from './lib/match';
+export * from './lib/actions';
+export * from './lib/instructions';
+export * from './lib/flow-id';
+export * from './lib/flow';
+export * from './lib/validation';
+export * from './lib/flow-table';
+export * from './lib/group-table';
+export * from './lib/meter-table';
+export * from './lib/tables';
