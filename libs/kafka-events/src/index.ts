@@ -1,0 +1,3 @@
+export * from './lib/change-event';
+export * from './lib/reliable-publisher';
+export * from './lib/topics';
