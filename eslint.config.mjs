@@ -12,7 +12,11 @@ const layering = [
     bannedExternalImports: ['@nestjs/*', 'kafkajs', '@grpc/*', 'rxjs']
   },
   { sourceTag: 'type:proto', onlyDependOnLibsWithTags: ['type:proto'], bannedExternalImports: ['@nestjs/*'] },
-  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: ['@nestjs/*'] },
+  {
+    sourceTag: 'type:util',
+    onlyDependOnLibsWithTags: ['type:util', 'type:proto', 'type:testing'],
+    bannedExternalImports: ['@nestjs/*']
+  },
   {
     sourceTag: 'type:testing',
     onlyDependOnLibsWithTags: ['type:domain', 'type:proto', 'type:util', 'type:testing']
