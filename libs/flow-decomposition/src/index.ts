@@ -1,1 +1,4 @@
-export {};
+export * from './lib/errors';
+export * from './lib/topology';
+export * from './lib/decompose';
+export * from './lib/engine';
