@@ -1,0 +1,196 @@
+import { KeyedChildren, MstNode } from './merkle-search-tree';
+import { ConfigData, Revision } from './revision';
+
+/**
+ * Persisted layout (version 1) and reference-counting garbage collection of blobs.
+ *
+ * Each blob has an entry `{refs, edges}`: `edges` are the blob keys it references, `refs` the number of
+ * referencing blobs plus one per retained root revision (history entry). A blob whose count drops to zero is
+ * deleted and its edges are released in turn. Entries are keyed by hash, so identical content is stored
+ * once and counted once per distinct parent blob.
+ */
+
+export const LAYOUT_VERSION = 1;
+
+/** A stored child slot: child revision hashes (singular: one; unkeyed list) or a keyed container. */
+export type StoredSlot = string[] | { chunk: string | null; size: number };
+
+export interface RevisionBlob {
+  type: string;
+  config: string;
+  children: Record<string, StoredSlot>;
+}
+
+export interface ChunkBlob {
+  level: number;
+  items: string[];
+  kids: (string | null)[];
+}
+
+const encoder = new TextEncoder();
+
+export function revisionBlob(rev: Revision): RevisionBlob {
+  const children: Record<string, StoredSlot> = {};
+  rev.info.children.forEach((f, i) => {
+    const slot = rev.children[i];
+    if (slot instanceof Revision) children[f.name] = [slot.hash];
+    else if (slot instanceof KeyedChildren) children[f.name] = { chunk: slot.tree ? slot.tree.hash : null, size: slot.size };
+    else children[f.name] = slot.map((r) => r.hash);
+  });
+  return { type: rev.info.typeName, config: rev.config.hash, children };
+}
+
+/** Blob keys referenced by a revision blob. */
+export function revisionEdges(blob: RevisionBlob): string[] {
+  const edges = [blob.config];
+  for (const slot of Object.values(blob.children)) {
+    if (Array.isArray(slot)) edges.push(...slot);
+    else if (slot.chunk) edges.push(slot.chunk);
+  }
+  return edges;
+}
+
+/** Blob keys referenced by a chunk blob. */
+export function chunkEdges(blob: ChunkBlob): string[] {
+  const edges = [...blob.items];
+  for (const k of blob.kids) if (k) edges.push(k);
+  return edges;
+}
+
+interface Entry {
+  refs: number;
+  readonly edges: readonly string[];
+}
+
+export class BlobIndex {
+  private readonly entries = new Map<string, Entry>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  refs(key: string): number {
+    return this.entries.get(key)?.refs ?? 0;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /**
+   * Builds the index of a loaded store: `graph` maps every reachable blob to its edges, `roots` lists the
+   * retained root revisions (one reference each).
+   */
+  static fromGraph(graph: ReadonlyMap<string, readonly string[]>, roots: readonly string[]): BlobIndex {
+    const index = new BlobIndex();
+    for (const [k, edges] of graph) index.entries.set(k, { refs: 0, edges });
+    for (const edges of graph.values()) for (const e of edges) (index.entries.get(e) as Entry).refs++;
+    for (const r of roots) (index.entries.get(r) as Entry).refs++;
+    return index;
+  }
+
+  /** Starts a batch of changes that can be rolled back if the store rejects it. */
+  begin(): BlobBatch {
+    return new BlobBatch(this.entries);
+  }
+}
+
+export class BlobBatch {
+  private readonly puts = new Map<string, Uint8Array>();
+  private readonly deletes = new Set<string>();
+  /** Original state of every entry touched by this batch (undefined = did not exist). */
+  private readonly undo = new Map<string, Entry | undefined>();
+
+  constructor(private readonly entries: Map<string, Entry>) {}
+
+  /** Registers a revision and every blob below it that the index does not know yet. */
+  registerRevision(rev: Revision): void {
+    if (this.entries.has(rev.hash)) return;
+    const blob = revisionBlob(rev);
+    const edges = revisionEdges(blob);
+    this.create(rev.hash, edges, encoder.encode(JSON.stringify(blob)));
+    this.registerConfig(rev.config);
+    rev.children.forEach((slot) => {
+      if (slot instanceof Revision) this.registerRevision(slot);
+      else if (slot instanceof KeyedChildren) {
+        if (slot.tree) this.registerChunk(slot.tree);
+      } else for (const r of slot) this.registerRevision(r);
+    });
+    for (const e of edges) this.incref(e);
+  }
+
+  /** Adds a retained-root reference. */
+  retain(key: string): void {
+    this.incref(key);
+  }
+
+  /** Drops a retained-root reference; deletes blobs that become unreachable. */
+  release(key: string): void {
+    const stack = [key];
+    while (stack.length > 0) {
+      const k = stack.pop() as string;
+      const e = this.entries.get(k);
+      if (!e) throw new Error(`blob index: release of unknown blob ${k}`);
+      this.save(k, e);
+      e.refs--;
+      if (e.refs > 0) continue;
+      this.entries.delete(k);
+      if (this.existedBefore(k)) this.deletes.add(k);
+      else this.puts.delete(k);
+      stack.push(...e.edges);
+    }
+  }
+
+  /** The store batch content. */
+  result(): { puts: Map<string, Uint8Array>; deletes: string[] } {
+    return { puts: this.puts, deletes: [...this.deletes] };
+  }
+
+  /** Restores the index to its state before the batch. */
+  rollback(): void {
+    for (const [k, e] of this.undo) {
+      if (e) this.entries.set(k, e);
+      else this.entries.delete(k);
+    }
+  }
+
+  private registerConfig(config: ConfigData): void {
+    if (this.entries.has(config.hash)) return;
+    this.create(config.hash, [], config.info.encode(config.data));
+  }
+
+  private registerChunk(node: MstNode<Revision>): void {
+    if (this.entries.has(node.hash)) return;
+    const edges = node.items.map((i) => i.value.hash);
+    for (const kid of node.kids) if (kid) edges.push(kid.hash);
+    this.create(node.hash, edges, encoder.encode(node.blobJson()));
+    for (const item of node.items) this.registerRevision(item.value);
+    for (const kid of node.kids) if (kid) this.registerChunk(kid);
+    for (const e of edges) this.incref(e);
+  }
+
+  private create(key: string, edges: readonly string[], bytes: Uint8Array): void {
+    this.save(key, undefined);
+    this.entries.set(key, { refs: 0, edges });
+    if (this.existedBefore(key)) this.deletes.delete(key);
+    else this.puts.set(key, bytes);
+  }
+
+  private incref(key: string): void {
+    const e = this.entries.get(key) as Entry;
+    this.save(key, e);
+    e.refs++;
+  }
+
+  private save(key: string, current: Entry | undefined): void {
+    if (!this.undo.has(key)) this.undo.set(key, current ? { refs: current.refs, edges: current.edges } : undefined);
+  }
+
+  private existedBefore(key: string): boolean {
+    return this.undo.has(key) ? this.undo.get(key) !== undefined : this.entries.has(key);
+  }
+}
