@@ -245,9 +245,11 @@ export abstract class BaseKvStore implements KvStore {
     if (size === 0) {
       return { versions: new Map() };
     }
+    // Several ops on one key: the last one wins (etcd rejects duplicate keys in one txn).
+    const lastOps = [...new Map(ops.map((o) => [o.key, o] as const)).values()];
     const full: FullTxn = {
       checks: checks.map((c) => ({ ...c, key: this.full(c.key) })),
-      ops: ops.map((o) => ({ ...o, key: this.full(o.key) })),
+      ops: lastOps.map((o) => ({ ...o, key: this.full(o.key) })),
       fence
     };
     const versions = await this.call('txn', (ctx) => this.doTxn(full, ctx));
