@@ -93,44 +93,51 @@ export class EtcdLeaseKeeper {
     }
   }
 
+  private pending:
+    | { readonly resolve: (r: ILeaseKeepAliveResponse) => void; readonly reject: (e: Error) => void }
+    | undefined;
+
   private async keepAliveOnce(): Promise<ILeaseKeepAliveResponse> {
     const stream = this.stream ?? (await this.openStream());
     return new Promise<ILeaseKeepAliveResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
-        cleanup();
+        this.pending = undefined;
         reject(new Error('keepalive timed out'));
       }, this.requestTimeoutMs);
-      const onData = (response: ILeaseKeepAliveResponse): void => {
-        cleanup();
-        resolve(response);
+      this.pending = {
+        resolve: (response) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          resolve(response);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          reject(error);
+        }
       };
-      const onError = (error: unknown): void => {
-        cleanup();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      const onEnd = (): void => onError(new Error('keepalive stream ended'));
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        stream.off('data', onData);
-        stream.off('error', onError);
-        stream.off('end', onEnd);
-      };
-      stream.on('data', onData);
-      stream.on('error', onError);
-      stream.on('end', onEnd);
       stream.write({ ID: this.leaseId });
     });
   }
 
   private async openStream(): Promise<IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResponse>> {
+    let timer: NodeJS.Timeout | undefined;
     const stream = await Promise.race([
       this.client.leaseClient.leaseKeepAlive(),
-      new Promise<never>((_resolve, reject) =>
-        setTimeout(() => reject(new Error('keepalive stream open timed out')), this.requestTimeoutMs).unref()
-      )
-    ]);
-    // Keep a listener so a late error on an idle stream is never unhandled.
-    stream.on('error', () => undefined);
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error('keepalive stream open timed out')), this.requestTimeoutMs);
+      })
+    ]).finally(() => clearTimeout(timer));
+    const broken = (error: Error): void => {
+      if (this.stream === stream) this.stream = undefined;
+      this.pending?.reject(error);
+    };
+    // Listeners stay for the stream's life, so a late error on an idle stream is never unhandled.
+    stream.on('data', (response) => {
+      if (this.stream === stream) this.pending?.resolve(response);
+    });
+    stream.on('error', (error) => broken(error instanceof Error ? error : new Error(String(error))));
+    stream.on('end', () => broken(new Error('keepalive stream ended')));
     if (this.stopped) {
       stream.end();
       throw new Error('stopped');
