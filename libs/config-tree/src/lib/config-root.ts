@@ -321,6 +321,14 @@ export class ConfigRoot {
     return node.proxy;
   }
 
+  /** Revision hash of the node at `path` in the latest committed root (or in a transaction's head). */
+  nodeHash(path = '/', options: { txid?: string } = {}): string {
+    const tx = options.txid === undefined ? undefined : this.transactions.get(options.txid);
+    const r = resolvePath(tx ? tx.head : this.latestRev, '/', path, 'read');
+    if (r.kind !== 'node') throw new ConfigValueError(`${path} is a container`);
+    return r.rev.hash;
+  }
+
   // ------------------------------------------------------------------ tags, diff, history
 
   /** Points a tag at the latest revision or at a retained revision (KeyError for an unknown hash). */

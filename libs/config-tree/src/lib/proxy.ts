@@ -61,19 +61,19 @@ export class ConfigProxy {
   }
 
   /** Reads relative to the node (`'/'` = the node itself). Default depth 0. */
-  get(path = '/', options: ReadOptions = {}): Promise<Message | Message[]> {
+  async get(path = '/', options: ReadOptions = {}): Promise<Message | Message[]> {
     return this.host.readAt(this.node, path, options);
   }
 
-  update(path: string, data: Message, options: UpdateOptions = {}): Promise<MutationResult> {
+  async update(path: string, data: Message, options: UpdateOptions = {}): Promise<MutationResult> {
     return this.host.update(this.fullPath(path), data, options);
   }
 
-  add(path: string, data: Message, options: WriteOptions = {}): Promise<MutationResult> {
+  async add(path: string, data: Message, options: WriteOptions = {}): Promise<MutationResult> {
     return this.host.add(this.fullPath(path), data, options);
   }
 
-  remove(path: string, options: WriteOptions = {}): Promise<MutationResult> {
+  async remove(path: string, options: WriteOptions = {}): Promise<MutationResult> {
     return this.host.remove(this.fullPath(path), options);
   }
 
