@@ -46,7 +46,7 @@ export interface ConsulTestServerOptions {
   readonly nodeName?: string;
 }
 
-/** One request seen by the server (method, path without query, parsed query). */
+/** One request seen by the server (method, percent-decoded path without query, parsed query). */
 export interface ConsulRequestRecord {
   readonly method: string;
   readonly path: string;
@@ -190,7 +190,7 @@ export class ConsulTestServer {
     const url = new URL(req.url ?? '/', 'http://consul');
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    this.log.push({ method, path, query: url.searchParams, at: Date.now() });
+    this.log.push({ method, path: safeDecode(path), query: url.searchParams, at: Date.now() });
     if (this.log.length > REQUEST_LOG_LIMIT) {
       this.log.splice(0, this.log.length - REQUEST_LOG_LIMIT);
     }
@@ -568,6 +568,14 @@ export class ConsulTestServer {
 }
 
 // ------------------------------------------------------------------ helpers
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
 
 function bearer(header: string | undefined): string | undefined {
   const match = header === undefined ? null : /^Bearer\s+(.+)$/i.exec(header);
