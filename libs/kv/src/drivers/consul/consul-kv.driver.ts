@@ -356,9 +356,9 @@ export class ConsulKvStore extends BaseKvStore {
     createdAt: number
   ): LockHandle {
     const stop = new AbortController();
-    let handle: LockHandle | undefined;
-    const lost = (detail: string): void => handle?.markLost(detail);
-    handle = this.newLock(
+    // Only called asynchronously, after `handle` is initialised.
+    const lost = (detail: string): void => handle.markLost(detail);
+    const handle = this.newLock(
       key,
       fullKey,
       token,
