@@ -7,10 +7,17 @@ import type { JsonObject } from './json';
  * (see `proto-schema.ts`). Tests may provide tiny synthetic schemas.
  */
 
-/** A message object: a plain object carrying its full type name in `$type` (ts-proto with type registry). */
+/**
+ * A message object: a plain object carrying its full type name in `$type` (ts-proto with type registry).
+ * Every generated message type is assignable to it.
+ */
 export interface Message {
   readonly $type: string;
-  [field: string]: unknown;
+}
+
+/** Field access on a message by property name. */
+export function fieldsOf(message: Message): Record<string, unknown> {
+  return message as unknown as Record<string, unknown>;
 }
 
 /** How a key path segment is interpreted. */

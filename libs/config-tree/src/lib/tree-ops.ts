@@ -6,7 +6,7 @@ import { ConfigKeyError, ConfigLookupError, ConfigValueError } from './errors';
 import { deepEqual } from './json';
 import { KeyedChildren } from './merkle-search-tree';
 import { ChildSlot, ConfigData, ConfigNode, Revision } from './revision';
-import type { ChildField, ConfigSchema, KeySpec, Message, TypeInfo } from './schema';
+import { ChildField, ConfigSchema, fieldsOf, KeySpec, Message, TypeInfo } from './schema';
 
 const INT_SEGMENT = /^\s*[+-]?\d+\s*$/;
 const INT_VALUE = /^-?\d+$/;
@@ -28,7 +28,7 @@ export function parseKeySegment(key: KeySpec, segment: string): string {
 /** Canonical key string of a child message; rejects keys that no path could address. */
 export function keyOf(field: ChildField, message: Message): string {
   const spec = field.key as KeySpec;
-  const value = message[spec.localName];
+  const value = fieldsOf(message)[spec.localName];
   let key: string;
   if (spec.kind === 'string') {
     if (typeof value !== 'string') throw new ConfigValueError(`key field ${spec.name} must be a string`);
@@ -64,7 +64,7 @@ export function childIndex(info: TypeInfo, name: string): number {
 export function childFieldsWithData(info: TypeInfo, message: Message): string[] {
   const out: string[] = [];
   for (const f of info.children) {
-    const v = message[f.localName];
+    const v = fieldsOf(message)[f.localName];
     if (f.repeated ? Array.isArray(v) && v.length > 0 : v !== undefined && v !== null) out.push(f.name);
   }
   return out;
@@ -72,7 +72,7 @@ export function childFieldsWithData(info: TypeInfo, message: Message): string[] 
 
 /** Clears every child-node field of an owned message in place. */
 export function clearChildren(info: TypeInfo, message: Message): Message {
-  const m = message as Record<string, unknown>;
+  const m = fieldsOf(message);
   for (const f of info.children) m[f.localName] = f.repeated ? [] : undefined;
   return message;
 }
@@ -80,7 +80,7 @@ export function clearChildren(info: TypeInfo, message: Message): Message {
 /** READ_ONLY fields whose values differ between two node-local messages. */
 export function readOnlyViolations(info: TypeInfo, before: Message, after: Message): string[] {
   return info.readOnlyFields
-    .filter((f) => !deepEqual(before[f.localName], after[f.localName]))
+    .filter((f) => !deepEqual(fieldsOf(before)[f.localName], fieldsOf(after)[f.localName]))
     .map((f) => f.name);
 }
 
@@ -91,7 +91,7 @@ export function readOnlyViolations(info: TypeInfo, before: Message, after: Messa
 export function buildRevision(schema: ConfigSchema, info: TypeInfo, message: Message, path: string): Revision {
   const slots: ChildSlot[] = info.children.map((field) => {
     const childInfo = schema.typeInfo(field.typeName);
-    const value = message[field.localName];
+    const value = fieldsOf(message)[field.localName];
     const childPath = joinPath(path, field.name);
     if (!field.repeated) {
       const child = value ? (value as Message) : childInfo.create();
@@ -117,7 +117,7 @@ export function buildRevision(schema: ConfigSchema, info: TypeInfo, message: Mes
 /** A copy of the revision's data with `depth` levels of children (negative = unlimited). */
 export function assemble(rev: Revision, depth: number): Message {
   const info = rev.info;
-  const msg = info.clone(rev.config.data) as Record<string, unknown>;
+  const msg = fieldsOf(info.clone(rev.config.data));
   if (depth !== 0) {
     info.children.forEach((f, i) => {
       const slot = rev.children[i];
@@ -126,7 +126,7 @@ export function assemble(rev: Revision, depth: number): Message {
       else msg[f.localName] = slot.map((r) => assemble(r, depth - 1));
     });
   }
-  return msg as Message;
+  return msg as unknown as Message;
 }
 
 /** One step of a resolved path: the revision and the child field (and key) used to descend. */
