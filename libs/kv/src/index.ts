@@ -50,7 +50,27 @@ export { BaseKvStore, DEFAULT_LOCK_TTL_MS } from './drivers/base-kv-store';
 export type { FullTxn, KvStoreOptions } from './drivers/base-kv-store';
 export { LockHandle } from './lock/lock-handle';
 export { InProcessLockTable } from './lock/in-process-lock-table';
-export { MemoryKvBackend, MemoryKvStore } from './drivers/memory/memory-kv.driver';
+export {
+  MEMORY_DEFAULT_MAX_TXN_OPS,
+  MEMORY_DEFAULT_MAX_VALUE_BYTES,
+  MemoryKvBackend,
+  MemoryKvStore
+} from './drivers/memory/memory-kv.driver';
 export type { MemoryKvOptions } from './drivers/memory/memory-kv.driver';
-export { EmbeddedKvStore } from './drivers/embedded/embedded-kv.driver';
+export {
+  EMBEDDED_DEFAULT_MAX_TXN_OPS,
+  EMBEDDED_DEFAULT_MAX_VALUE_BYTES,
+  EMBEDDED_DEFAULT_PATH,
+  EmbeddedKvStore
+} from './drivers/embedded/embedded-kv.driver';
 export type { EmbeddedKvOptions } from './drivers/embedded/embedded-kv.driver';
+export { EtcdKvStore, ETCD_DEFAULT_MAX_REQUEST_BYTES, ETCD_DEFAULT_MAX_TXN_OPS } from './drivers/etcd/etcd-kv.driver';
+export type { EtcdKvOptions, EtcdTlsOptions } from './drivers/etcd/etcd-kv.driver';
+export {
+  ConsulKvStore,
+  CONSUL_DEFAULT_MAX_TXN_OPS,
+  CONSUL_DEFAULT_MAX_VALUE_BYTES
+} from './drivers/consul/consul-kv.driver';
+export type { ConsulKvOptions, ConsulTlsOptions } from './drivers/consul/consul-kv.driver';
+export { createKvStore } from './create-kv-store';
+export type { CreateKvStoreOptions } from './create-kv-store';
