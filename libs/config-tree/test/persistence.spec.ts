@@ -286,6 +286,33 @@ describe('persistence (in-memory store)', () => {
     expect(got.has('missing')).toBe(false);
   });
 
+  it('a failed batch that would evict history and delete blobs is rolled back completely', async () => {
+    const store = new InMemoryTreeStore();
+    const root = await ConfigRoot.create(fixtureD(), { store, historySize: 2 });
+    for (let i = 0; i < 3; i++) await root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: `v${i}` }));
+    const revs = root.revisions;
+    const blobs = new Map(store.blobs);
+    for (const op of [
+      () => root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'x' })),
+      () => root.remove('/adapters/2'),
+      () => root.prune(),
+      () => root.tag('t', revs[0])
+    ]) {
+      store.failNextCommit = new Error('unavailable');
+      await expectKind(op(), 'StoreError');
+      expect(root.revisions).toEqual(revs);
+      expect(store.blobs).toEqual(blobs);
+    }
+    expect(root.tags).toEqual([]);
+    await root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'x' }));
+    await root.remove('/adapters/2');
+    await root.tag('t');
+    await root.prune();
+    await expectStoreClosed(store);
+    const reloaded = await ConfigRoot.load({ store: store.clone() });
+    expect(await reloaded.get('/', { deep: true })).toEqual(await root.get('/', { deep: true }));
+  });
+
   it('loading fails loudly on a missing blob', async () => {
     const store = new InMemoryTreeStore();
     const root = await ConfigRoot.create(fixtureD(), { store });

@@ -102,8 +102,10 @@ export class BlobIndex {
 export class BlobBatch {
   private readonly puts = new Map<string, Uint8Array>();
   private readonly deletes = new Set<string>();
-  /** Original state of every entry touched by this batch (undefined = did not exist). */
-  private readonly undo = new Map<string, Entry | undefined>();
+  /** Reference count before this batch of every entry it touched (-1: did not exist). */
+  private readonly undoRefs = new Map<string, number>();
+  /** Entries this batch deleted (restored by rollback). */
+  private readonly removed = new Map<string, Entry>();
 
   constructor(private readonly entries: Map<string, Entry>) {}
 
@@ -139,6 +141,7 @@ export class BlobBatch {
       e.refs--;
       if (e.refs > 0) continue;
       this.entries.delete(k);
+      this.removed.set(k, e);
       if (this.existedBefore(k)) this.deletes.add(k);
       else this.puts.delete(k);
       stack.push(...e.edges);
@@ -152,9 +155,14 @@ export class BlobBatch {
 
   /** Restores the index to its state before the batch. */
   rollback(): void {
-    for (const [k, e] of this.undo) {
-      if (e) this.entries.set(k, e);
-      else this.entries.delete(k);
+    for (const [k, refs] of this.undoRefs) {
+      if (refs < 0) {
+        this.entries.delete(k);
+        continue;
+      }
+      const e = (this.entries.get(k) ?? this.removed.get(k)) as Entry;
+      e.refs = refs;
+      this.entries.set(k, e);
     }
   }
 
@@ -187,10 +195,11 @@ export class BlobBatch {
   }
 
   private save(key: string, current: Entry | undefined): void {
-    if (!this.undo.has(key)) this.undo.set(key, current ? { refs: current.refs, edges: current.edges } : undefined);
+    if (!this.undoRefs.has(key)) this.undoRefs.set(key, current ? current.refs : -1);
   }
 
   private existedBefore(key: string): boolean {
-    return this.undo.has(key) ? this.undo.get(key) !== undefined : this.entries.has(key);
+    const before = this.undoRefs.get(key);
+    return before === undefined ? this.entries.has(key) : before >= 0;
   }
 }

@@ -66,15 +66,20 @@ export class MstNode<T extends Hashed> {
     });
   }
 
+  /**
+   * Chunk hash: SHA-256 over a domain tag, the level, the child revision hashes and the kid chunk hashes
+   * ('-' for an empty kid), i.e. over exactly the content of the chunk blob.
+   */
   get hash(): string {
-    if (this.cachedHash === undefined) this.cachedHash = chunkHash(this.blobJson());
+    if (this.cachedHash === undefined) {
+      let s = `chunk\0${this.level}`;
+      for (const i of this.items) s += `|${i.value.hash}`;
+      s += '\0';
+      for (const k of this.kids) s += k ? `|${k.hash}` : '|-';
+      this.cachedHash = digest(s);
+    }
     return this.cachedHash;
   }
-}
-
-/** Hash of a chunk blob (domain-separated from config and revision hashes). */
-export function chunkHash(blobJson: string): string {
-  return digest('chunk\0', blobJson);
 }
 
 type Tree<T extends Hashed> = MstNode<T> | null;
