@@ -55,7 +55,9 @@ describe('createKvStore', () => {
   });
 
   it('should reject unknown backends', () => {
-    expect(() => createKvStore({ backend: 'redis' } as unknown as CreateKvStoreOptions)).toThrow(InvalidKvRequestError);
+    expect(() => createKvStore({ backend: 'redis' } as unknown as CreateKvStoreOptions)).toThrow(
+      InvalidKvRequestError
+    );
   });
 
   it('should fail fast with KvUnavailableError when nothing listens', async () => {

@@ -64,7 +64,11 @@ export {
   EmbeddedKvStore
 } from './drivers/embedded/embedded-kv.driver';
 export type { EmbeddedKvOptions } from './drivers/embedded/embedded-kv.driver';
-export { EtcdKvStore, ETCD_DEFAULT_MAX_REQUEST_BYTES, ETCD_DEFAULT_MAX_TXN_OPS } from './drivers/etcd/etcd-kv.driver';
+export {
+  EtcdKvStore,
+  ETCD_DEFAULT_MAX_REQUEST_BYTES,
+  ETCD_DEFAULT_MAX_TXN_OPS
+} from './drivers/etcd/etcd-kv.driver';
 export type { EtcdKvOptions, EtcdTlsOptions } from './drivers/etcd/etcd-kv.driver';
 export {
   ConsulKvStore,

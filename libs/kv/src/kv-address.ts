@@ -15,7 +15,10 @@ export interface HostPort {
  * A missing port takes `defaultPort`.
  */
 export function parseHostPort(text: string, defaultPort: number): HostPort {
-  let rest = text.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+  let rest = text
+    .trim()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/\/.*$/, '');
   if (rest === '') {
     throw new InvalidKvRequestError(`address must be host:port, got "${text}"`);
   }

@@ -11,7 +11,10 @@ export const DEFAULT_CORE_STORE_ID = '0001';
  * The prefix of one core's config store: `service/voltha/data/core/<storeId>`
  * (VOLTHA 1.x `<voltha_kv_prefix>/<core_store_key>/<core_store_id>`).
  */
-export function coreStorePrefix(storeId: string = DEFAULT_CORE_STORE_ID, kvPrefix: string = VOLTHA_KV_PREFIX): string {
+export function coreStorePrefix(
+  storeId: string = DEFAULT_CORE_STORE_ID,
+  kvPrefix: string = VOLTHA_KV_PREFIX
+): string {
   const id = storeId.replace(/^\/+|\/+$/g, '');
   if (id === '' || id.includes('/')) {
     throw new InvalidKvRequestError(`core store id must be a non-empty path segment, got "${storeId}"`);

@@ -32,10 +32,9 @@ export class KvUnavailableError extends KvError {
     readonly elapsedMs: number,
     cause: unknown
   ) {
-    super(
-      `kv ${operation} failed after ${attempts} attempt(s) in ${elapsedMs}ms: ${errorMessage(cause)}`,
-      { cause }
-    );
+    super(`kv ${operation} failed after ${attempts} attempt(s) in ${elapsedMs}ms: ${errorMessage(cause)}`, {
+      cause
+    });
   }
 }
 

@@ -1,5 +1,9 @@
 export { ConsulTestServer } from './consul/consul-test-server';
-export type { ConsulAclPolicy, ConsulRequestRecord, ConsulTestServerOptions } from './consul/consul-test-server';
+export type {
+  ConsulAclPolicy,
+  ConsulRequestRecord,
+  ConsulTestServerOptions
+} from './consul/consul-test-server';
 export { ConsulState, ConsulStateError } from './consul/consul-state';
 export type { ConsulKvEntry, ConsulSession, ConsulTxnKvOp } from './consul/consul-state';
 export { parseGoDuration } from './consul/consul-duration';

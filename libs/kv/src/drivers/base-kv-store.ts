@@ -23,7 +23,12 @@ import type {
   KvVersion
 } from '../kv-store.interface';
 import { LockHandle } from '../lock/lock-handle';
-import { resolveRetryOptions, withRetry, type KvAttemptContext, type KvRetryOptions } from '../retry/kv-retry';
+import {
+  resolveRetryOptions,
+  withRetry,
+  type KvAttemptContext,
+  type KvRetryOptions
+} from '../retry/kv-retry';
 
 /** Options every driver takes. */
 export interface KvStoreOptions {
@@ -85,7 +90,10 @@ export abstract class BaseKvStore implements KvStore {
   /** Map anything a backend call threw to a `TransientKvError` (retried) or another `KvError`. */
   protected abstract classify(error: unknown): KvError;
   protected abstract doGet(fullKey: string, ctx: KvAttemptContext): Promise<KvEntry | undefined>;
-  protected abstract doGetMany(fullKeys: readonly string[], ctx: KvAttemptContext): Promise<Map<string, KvEntry>>;
+  protected abstract doGetMany(
+    fullKeys: readonly string[],
+    ctx: KvAttemptContext
+  ): Promise<Map<string, KvEntry>>;
   /** Full keys starting with `fullPrefix` (any order). */
   protected abstract doList(fullPrefix: string, ctx: KvAttemptContext): Promise<string[]>;
   protected abstract doPut(fullKey: string, value: Uint8Array, ctx: KvAttemptContext): Promise<KvVersion>;
@@ -181,7 +189,9 @@ export abstract class BaseKvStore implements KvStore {
 
   async list(prefix = ''): Promise<string[]> {
     if (typeof prefix !== 'string' || prefix.startsWith('/')) {
-      throw new InvalidKvRequestError(`list prefix must be a string not starting with "/": ${JSON.stringify(prefix)}`);
+      throw new InvalidKvRequestError(
+        `list prefix must be a string not starting with "/": ${JSON.stringify(prefix)}`
+      );
     }
     const fullPrefix = this.prefix === '' ? prefix : `${this.prefix}/${prefix}`;
     const keys = await this.call('list', (ctx) => this.doList(fullPrefix, ctx));
@@ -220,10 +230,14 @@ export abstract class BaseKvStore implements KvStore {
     for (const check of checks) {
       assertValidKey(check.key);
       if (check.type === 'version' && (typeof check.version !== 'string' || !/^\d+$/.test(check.version))) {
-        throw new InvalidKvRequestError(`version check on "${check.key}" needs a version, got ${String(check.version)}`);
+        throw new InvalidKvRequestError(
+          `version check on "${check.key}" needs a version, got ${String(check.version)}`
+        );
       }
       if (check.type !== 'version' && check.type !== 'absent') {
-        throw new InvalidKvRequestError(`unknown check type ${JSON.stringify((check as { type: unknown }).type)}`);
+        throw new InvalidKvRequestError(
+          `unknown check type ${JSON.stringify((check as { type: unknown }).type)}`
+        );
       }
     }
     for (const op of ops) {
@@ -277,14 +291,22 @@ export abstract class BaseKvStore implements KvStore {
     const onUserAbort = (): void => abort('aborted');
     const onClose = (): void => abort('closed');
     const timer =
-      options.waitTimeoutMs !== undefined ? setTimeout(() => abort('timeout'), options.waitTimeoutMs) : undefined;
+      options.waitTimeoutMs !== undefined
+        ? setTimeout(() => abort('timeout'), options.waitTimeoutMs)
+        : undefined;
     options.signal?.addEventListener('abort', onUserAbort, { once: true });
     this.closing.signal.addEventListener('abort', onClose, { once: true });
     if (options.signal?.aborted === true) {
       abort('aborted');
     }
     try {
-      const handle = await this.acquireLock(key, this.full(key), options.owner ?? defaultOwner(), true, controller.signal);
+      const handle = await this.acquireLock(
+        key,
+        this.full(key),
+        options.owner ?? defaultOwner(),
+        true,
+        controller.signal
+      );
       if (handle === undefined) {
         throw new LockWaitAbortedError(key, reason ?? 'aborted');
       }
@@ -307,7 +329,13 @@ export abstract class BaseKvStore implements KvStore {
       throw new KvClosedError('tryLock');
     }
     try {
-      return await this.acquireLock(key, this.full(key), options.owner ?? defaultOwner(), false, this.closing.signal);
+      return await this.acquireLock(
+        key,
+        this.full(key),
+        options.owner ?? defaultOwner(),
+        false,
+        this.closing.signal
+      );
     } catch (error) {
       throw error instanceof KvError ? error : this.classify(error);
     }
@@ -341,7 +369,11 @@ export abstract class BaseKvStore implements KvStore {
 
 function assertBytes(value: unknown, key: string): asserts value is Uint8Array {
   // ArrayBuffer.isView, not instanceof: Buffers and Uint8Arrays from another realm must pass too.
-  if (!ArrayBuffer.isView(value) || value instanceof DataView || (value as Uint8Array).BYTES_PER_ELEMENT !== 1) {
+  if (
+    !ArrayBuffer.isView(value) ||
+    value instanceof DataView ||
+    (value as Uint8Array).BYTES_PER_ELEMENT !== 1
+  ) {
     throw new InvalidKvRequestError(`value of "${key}" must be a Uint8Array`);
   }
 }

@@ -5,7 +5,10 @@
 export class InProcessLockTable {
   private nextToken: bigint;
   private nextId = 0;
-  private readonly holders = new Map<string, { readonly id: string; readonly onRevoke: (detail: string) => void }>();
+  private readonly holders = new Map<
+    string,
+    { readonly id: string; readonly onRevoke: (detail: string) => void }
+  >();
   private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(seed: bigint = 0n) {

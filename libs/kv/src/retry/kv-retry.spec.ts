@@ -68,7 +68,12 @@ describe('withRetry', () => {
     ).rejects.toBeInstanceOf(ValueTooLargeError);
     expect(calls).toBe(1);
     await expect(
-      withRetry('put', fast, () => new PermanentKvError('nope'), () => Promise.reject(new Error('x')))
+      withRetry(
+        'put',
+        fast,
+        () => new PermanentKvError('nope'),
+        () => Promise.reject(new Error('x'))
+      )
     ).rejects.toBeInstanceOf(PermanentKvError);
   });
 
@@ -95,7 +100,13 @@ describe('withRetry', () => {
   });
 
   it('should respect the time budget', async () => {
-    const options = resolveRetryOptions({ ...fast, maxAttempts: 100, maxElapsedMs: 150, initialDelayMs: 50, maxDelayMs: 50 });
+    const options = resolveRetryOptions({
+      ...fast,
+      maxAttempts: 100,
+      maxElapsedMs: 150,
+      initialDelayMs: 50,
+      maxDelayMs: 50
+    });
     const started = Date.now();
     const error = await withRetry('get', options, transient, () => Promise.reject(new Error('down'))).catch(
       (e: unknown) => e
@@ -109,7 +120,9 @@ describe('withRetry', () => {
     let ticks = 0;
     const ticker = setInterval(() => (ticks += 1), 5);
     const options = resolveRetryOptions({ ...fast, initialDelayMs: 100, maxDelayMs: 100, maxAttempts: 3 });
-    await withRetry('get', options, transient, () => Promise.reject(new Error('down'))).catch(() => undefined);
+    await withRetry('get', options, transient, () => Promise.reject(new Error('down'))).catch(
+      () => undefined
+    );
     clearInterval(ticker);
     expect(ticks).toBeGreaterThan(10);
   });
@@ -117,7 +130,13 @@ describe('withRetry', () => {
   it('should abort sleeping and attempts when the store closes', async () => {
     const closing = new AbortController();
     const options = resolveRetryOptions({ ...fast, initialDelayMs: 1000, maxDelayMs: 1000 });
-    const pending = withRetry('get', options, transient, () => Promise.reject(new Error('down')), closing.signal);
+    const pending = withRetry(
+      'get',
+      options,
+      transient,
+      () => Promise.reject(new Error('down')),
+      closing.signal
+    );
     setTimeout(() => closing.abort(), 30);
     await expect(pending).rejects.toBeInstanceOf(KvClosedError);
     const hanging = withRetry('get', fast, transient, () => new Promise(() => undefined), closing.signal);

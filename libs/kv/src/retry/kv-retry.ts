@@ -1,10 +1,4 @@
-import {
-  KvClosedError,
-  KvError,
-  KvTimeoutError,
-  KvUnavailableError,
-  TransientKvError
-} from '../kv.error';
+import { KvClosedError, KvError, KvTimeoutError, KvUnavailableError, TransientKvError } from '../kv.error';
 
 /** Timeout and retry settings of every KV call. All durations in milliseconds. */
 export interface KvRetryOptions {
@@ -165,7 +159,9 @@ async function runAttempt<T>(
       controller.abort(timeoutError);
       reject(timeoutError);
     }, timeoutMs);
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason as unknown), { once: true });
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason as unknown), {
+      once: true
+    });
   });
   try {
     const work = attempt({ attempt: n, signal: controller.signal });

@@ -176,7 +176,9 @@ export function describeKvContract(
         expect(Array.from(entry?.value ?? [])).toEqual(Array.from(all));
         const invalidUtf8 = Uint8Array.from([0xc3, 0x28, 0xff, 0xfe, 0x00, 0x80]);
         await kv.txn({ ops: [{ type: 'put', key: 'bin2', value: invalidUtf8 }] });
-        expect(Array.from((await kv.getMany(['bin2'])).get('bin2')?.value ?? [])).toEqual(Array.from(invalidUtf8));
+        expect(Array.from((await kv.getMany(['bin2'])).get('bin2')?.value ?? [])).toEqual(
+          Array.from(invalidUtf8)
+        );
       });
 
       it('should return an empty value as an empty Uint8Array, not null or undefined', async () => {
@@ -289,7 +291,10 @@ export function describeKvContract(
         const kv = await client();
         await kv.put('exists', bytes('e'));
         await expect(
-          kv.txn({ checks: [{ type: 'absent', key: 'exists' }], ops: [{ type: 'put', key: 'n', value: bytes('n') }] })
+          kv.txn({
+            checks: [{ type: 'absent', key: 'exists' }],
+            ops: [{ type: 'put', key: 'n', value: bytes('n') }]
+          })
         ).rejects.toBeInstanceOf(CasConflictError);
         await expect(
           kv.txn({
@@ -328,7 +333,10 @@ export function describeKvContract(
         }));
         await kv.txn({ ops: many });
         expect(await kv.list('m/')).toHaveLength(max);
-        const tooMany = Array.from({ length: max + 1 }, (_, i) => ({ type: 'delete' as const, key: `z/${i}` }));
+        const tooMany = Array.from({ length: max + 1 }, (_, i) => ({
+          type: 'delete' as const,
+          key: `z/${i}`
+        }));
         await expect(kv.txn({ ops: tooMany })).rejects.toBeInstanceOf(TxnTooLargeError);
         await expect(
           kv.txn({ checks: [{ type: 'absent', key: 'c' }], ops: tooMany.slice(0, max) })
@@ -404,9 +412,9 @@ export function describeKvContract(
         ).rejects.toBeInstanceOf(LockLostError);
         expect(text((await kv.get('data'))?.value)).toBe('1');
         const other = await client();
-        await expect(other.txn({ ops: [], fence: (await kv.lock('fence')) as KvLock })).rejects.toBeInstanceOf(
-          InvalidKvRequestError
-        );
+        await expect(
+          other.txn({ ops: [], fence: (await kv.lock('fence')) as KvLock })
+        ).rejects.toBeInstanceOf(InvalidKvRequestError);
       });
 
       it('should detect a lost lock, let a waiting standby take over, and fence the old holder out', async () => {
@@ -483,7 +491,9 @@ export function describeKvContract(
 
       it('should retry through a cut connection and recover once restored', async () => {
         const retries: KvRetryEvent[] = [];
-        const kv = await client({ retry: { ...fastRetry, maxAttempts: 20, onRetry: (e) => retries.push(e) } });
+        const kv = await client({
+          retry: { ...fastRetry, maxAttempts: 20, onRetry: (e) => retries.push(e) }
+        });
         await kv.put('c', bytes('before'));
         faults().cut();
         setTimeout(() => faults().restore(), 500);

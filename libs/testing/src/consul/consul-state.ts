@@ -124,7 +124,12 @@ export class ConsulState {
    * Resolve once `currentIndex()` exceeds `minIndex`, after `waitMs`, or when `signal` aborts.
    * Returns true if woken by a change.
    */
-  waitFor(currentIndex: () => number, minIndex: number, waitMs: number, signal: AbortSignal): Promise<boolean> {
+  waitFor(
+    currentIndex: () => number,
+    minIndex: number,
+    waitMs: number,
+    signal: AbortSignal
+  ): Promise<boolean> {
     if (currentIndex() > minIndex) {
       return Promise.resolve(true);
     }
@@ -198,7 +203,8 @@ export class ConsulState {
 
   /** `DELETE /v1/kv/<key>` with optional recurse/cas. */
   delete(key: string, options: { recurse?: boolean; cas?: number }): boolean {
-    const verb = options.recurse === true ? 'delete-tree' : options.cas !== undefined ? 'delete-cas' : 'delete';
+    const verb =
+      options.recurse === true ? 'delete-tree' : options.cas !== undefined ? 'delete-cas' : 'delete';
     const outcome = this.transact([
       { verb, key, value: Buffer.alloc(0), flags: 0, index: options.cas ?? 0, session: '' }
     ]);
@@ -239,7 +245,12 @@ export class ConsulState {
     const now = this.now();
     let writes = 0;
 
-    const write = (key: string, value: Buffer, flags: number, patch: Partial<ConsulKvEntry> = {}): ConsulKvEntry => {
+    const write = (
+      key: string,
+      value: Buffer,
+      flags: number,
+      patch: Partial<ConsulKvEntry> = {}
+    ): ConsulKvEntry => {
       const existing = read(key);
       const entry: ConsulKvEntry = {
         key,

@@ -19,7 +19,11 @@ describe('ConsulTestServer', () => {
     body?: string | Uint8Array,
     headers: Record<string, string> = {}
   ): Promise<{ status: number; text: string; headers: Headers; bytes: Uint8Array }> => {
-    const res = await fetch(`${server.url}${path}`, { method, ...(body !== undefined ? { body } : {}), headers });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      ...(body !== undefined ? { body } : {}),
+      headers
+    });
     const bytes = new Uint8Array(await res.arrayBuffer());
     return { status: res.status, text: Buffer.from(bytes).toString('utf8'), headers: res.headers, bytes };
   };
@@ -171,7 +175,9 @@ describe('ConsulTestServer', () => {
       const r = await call('PUT', '/v1/session/create', JSON.stringify({ TTL: '50ms' }));
       expect(r.status).toBe(400);
       expect(r.text).toContain('Invalid Session TTL');
-      expect((await call('PUT', '/v1/session/create', JSON.stringify({ Behavior: 'explode' }))).status).toBe(400);
+      expect((await call('PUT', '/v1/session/create', JSON.stringify({ Behavior: 'explode' }))).status).toBe(
+        400
+      );
     });
 
     it('should release locks when a TTL session is not renewed, waking blocked readers', async () => {
@@ -253,12 +259,16 @@ describe('ConsulTestServer', () => {
       expect((await txn([{ KV: { Verb: 'check-session', Key: 'z/l', Session: s } }])).status).toBe(200);
       expect((await txn([{ KV: { Verb: 'check-session', Key: 'z/l', Session: 'other' } }])).status).toBe(409);
       expect((await txn([{ KV: { Verb: 'cas', Key: 'z/c', Value: b64('w'), Index: 0 } }])).status).toBe(409);
-      expect((await txn([{ KV: { Verb: 'unlock', Key: 'z/l', Value: b64(''), Session: s } }])).status).toBe(200);
+      expect((await txn([{ KV: { Verb: 'unlock', Key: 'z/l', Value: b64(''), Session: s } }])).status).toBe(
+        200
+      );
       expect(json<KvJson[]>(await call('GET', kv('z/l')))[0]?.Session).toBeUndefined();
     });
 
     it('should enforce the operation count, body size and value size limits with 413', async () => {
-      const many = Array.from({ length: 65 }, (_, i) => ({ KV: { Verb: 'set', Key: `m/${i}`, Value: b64('x') } }));
+      const many = Array.from({ length: 65 }, (_, i) => ({
+        KV: { Verb: 'set', Key: `m/${i}`, Value: b64('x') }
+      }));
       const tooMany = await txn(many);
       expect(tooMany.status).toBe(413);
       expect(tooMany.text).toBe('Transaction contains too many operations (65 > 64)');
@@ -295,12 +305,18 @@ describe('ConsulTestServer', () => {
       try {
         const at = (path: string, init: RequestInit = {}) => fetch(`${acl.url}${path}`, init);
         expect((await at('/v1/kv/k', { method: 'PUT', body: 'v' })).status).toBe(403);
-        const unknown = await at('/v1/kv/k', { method: 'PUT', body: 'v', headers: { 'X-Consul-Token': 'who' } });
+        const unknown = await at('/v1/kv/k', {
+          method: 'PUT',
+          body: 'v',
+          headers: { 'X-Consul-Token': 'who' }
+        });
         expect(unknown.status).toBe(403);
         expect(await unknown.text()).toBe('ACL not found');
         const denied = await at('/v1/kv/k?token=reader', { method: 'PUT', body: 'v' });
         expect(await denied.text()).toBe('Permission denied');
-        expect((await at('/v1/kv/k', { method: 'PUT', body: 'v', headers: { 'X-Consul-Token': 'writer' } })).status).toBe(200);
+        expect(
+          (await at('/v1/kv/k', { method: 'PUT', body: 'v', headers: { 'X-Consul-Token': 'writer' } })).status
+        ).toBe(200);
         expect((await at('/v1/kv/k?token=reader')).status).toBe(200);
         const txn = await at('/v1/txn', {
           method: 'PUT',
@@ -308,7 +324,9 @@ describe('ConsulTestServer', () => {
           body: JSON.stringify([{ KV: { Verb: 'set', Key: 'k', Value: '' } }])
         });
         expect(txn.status).toBe(409);
-        expect(((await txn.json()) as { Errors: { What: string }[] }).Errors[0]?.What).toBe('Permission denied');
+        expect(((await txn.json()) as { Errors: { What: string }[] }).Errors[0]?.What).toBe(
+          'Permission denied'
+        );
       } finally {
         await acl.close();
       }

@@ -160,7 +160,10 @@ export class ConsulTestServer {
    * Answer the next `count` requests whose path starts with `pathPrefix` (default all) with
    * `status` and `body` instead of serving them, e.g. 500 "No cluster leader".
    */
-  failNextRequests(count: number, options: { status?: number; body?: string; pathPrefix?: string } = {}): void {
+  failNextRequests(
+    count: number,
+    options: { status?: number; body?: string; pathPrefix?: string } = {}
+  ): void {
     this.failures.push({
       remaining: count,
       status: options.status ?? 500,
@@ -204,7 +207,8 @@ export class ConsulTestServer {
       return;
     }
 
-    const token = req.headers['x-consul-token'] ?? bearer(req.headers.authorization) ?? url.searchParams.get('token');
+    const token =
+      req.headers['x-consul-token'] ?? bearer(req.headers.authorization) ?? url.searchParams.get('token');
     const tokenValue = Array.isArray(token) ? token[0] : (token ?? undefined);
 
     try {
@@ -215,7 +219,14 @@ export class ConsulTestServer {
         this.requireMethod(method, ['PUT']);
         this.handleTxn(body, tokenValue, res);
       } else if (path.startsWith('/v1/session/')) {
-        await this.handleSession(method, path.slice('/v1/session/'.length), url.searchParams, body, tokenValue, res);
+        await this.handleSession(
+          method,
+          path.slice('/v1/session/'.length),
+          url.searchParams,
+          body,
+          tokenValue,
+          res
+        );
       } else if (path === '/v1/status/leader') {
         json(res, 200, '127.0.0.1:8300');
       } else {
@@ -293,7 +304,11 @@ export class ConsulTestServer {
             res.end();
             return;
           }
-          json(res, 200, entries.map((e) => entryJson(e, true)));
+          json(
+            res,
+            200,
+            entries.map((e) => entryJson(e, true))
+          );
           return;
         }
         if (key === '') {
@@ -376,7 +391,10 @@ export class ConsulTestServer {
       throw new ConsulStateError(400, 'Failed to parse body: expected a JSON array of operations');
     }
     if (raw.length > this.maxTxnOps) {
-      throw new ConsulStateError(413, `Transaction contains too many operations (${raw.length} > ${this.maxTxnOps})`);
+      throw new ConsulStateError(
+        413,
+        `Transaction contains too many operations (${raw.length} > ${this.maxTxnOps})`
+      );
     }
     const ops: ConsulTxnKvOp[] = raw.map((item: unknown) => decodeTxnOp(item));
     for (const op of ops) {
@@ -527,7 +545,11 @@ export class ConsulTestServer {
   }
 
   /** Blocking query: with `?index=N`, wait until the index passes N or `wait` elapses. */
-  private async block(query: URLSearchParams, res: ServerResponse, currentIndex: () => number): Promise<void> {
+  private async block(
+    query: URLSearchParams,
+    res: ServerResponse,
+    currentIndex: () => number
+  ): Promise<void> {
     if (!query.has('index')) {
       return;
     }
@@ -634,7 +656,10 @@ function decodeTxnOp(item: unknown): ConsulTxnKvOp {
   }
   const kv = field(item as Record<string, unknown>, 'KV');
   if (kv === null || typeof kv !== 'object') {
-    throw new ConsulStateError(400, 'Failed to parse body: only KV operations are supported by this test server');
+    throw new ConsulStateError(
+      400,
+      'Failed to parse body: only KV operations are supported by this test server'
+    );
   }
   const op = kv as Record<string, unknown>;
   const verb = field(op, 'Verb');

@@ -33,6 +33,8 @@ describe('startEtcd', () => {
   });
 
   it('should report a clear error when the binary does not exist', async () => {
-    await expect(startEtcd({ binary: '/nonexistent/etcd', startTimeoutMs: 2000 })).rejects.toThrow(/etcd harness/);
+    await expect(startEtcd({ binary: '/nonexistent/etcd', startTimeoutMs: 2000 })).rejects.toThrow(
+      /etcd harness/
+    );
   });
 });

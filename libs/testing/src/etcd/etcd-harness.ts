@@ -102,7 +102,9 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
         throw new Error(`etcd harness: cannot run ${binary}: ${spawnError.message}`);
       }
       if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`etcd harness: etcd exited (${proc.exitCode ?? proc.signalCode}):\n${log.join('\n')}`);
+        throw new Error(
+          `etcd harness: etcd exited (${proc.exitCode ?? proc.signalCode}):\n${log.join('\n')}`
+        );
       }
       if (await healthy(clientPort)) {
         return;
@@ -122,7 +124,9 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
     peerPort,
     dataDir,
     get pid() {
-      return child !== undefined && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+      return child !== undefined && child.exitCode === null && child.signalCode === null
+        ? child.pid
+        : undefined;
     },
     async stop() {
       if (stopped) return;

@@ -138,9 +138,13 @@ describe('FaultProxy', () => {
     expect(echo.sockets.size).toBe(1);
 
     proxy.restore();
-    const late = await new Promise<string>((resolve) => socket.once('data', (c: Buffer) => resolve(c.toString())));
+    const late = await new Promise<string>((resolve) =>
+      socket.once('data', (c: Buffer) => resolve(c.toString()))
+    );
     expect(late).toBe('held');
-    const lateNew = await new Promise<string>((resolve) => newcomer.once('data', (c: Buffer) => resolve(c.toString())));
+    const lateNew = await new Promise<string>((resolve) =>
+      newcomer.once('data', (c: Buffer) => resolve(c.toString()))
+    );
     expect(lateNew).toBe('new');
   });
 

@@ -18,7 +18,11 @@ describe('startKafkaMock', () => {
     expect(mock.brokers).toHaveLength(3);
     expect(mock.bootstrapServers).toMatch(/^127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+){2}$/);
 
-    const kafka = new Kafka({ clientId: 'mock-test', brokers: [...mock.brokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'mock-test',
+      brokers: [...mock.brokers],
+      logLevel: logLevel.NOTHING
+    });
     const topic = `voltha.test.${Date.now()}`;
     const producer = kafka.producer({ allowAutoTopicCreation: true });
     await producer.connect();
@@ -45,6 +49,8 @@ describe('startKafkaMock', () => {
   });
 
   it('should fail clearly when kcat is missing', async () => {
-    await expect(startKafkaMock({ kcat: '/nonexistent/kcat', startTimeoutMs: 5000 })).rejects.toThrow(/kafka mock/);
+    await expect(startKafkaMock({ kcat: '/nonexistent/kcat', startTimeoutMs: 5000 })).rejects.toThrow(
+      /kafka mock/
+    );
   });
 });

@@ -40,7 +40,10 @@ export async function getFreePorts(count: number, host = '127.0.0.1'): Promise<n
               reject(new Error('could not determine the allocated port'));
               return;
             }
-            resolve({ port: address.port, close: () => new Promise<void>((done) => server.close(() => done())) });
+            resolve({
+              port: address.port,
+              close: () => new Promise<void>((done) => server.close(() => done()))
+            });
           });
         })
     )

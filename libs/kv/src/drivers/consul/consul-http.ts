@@ -18,7 +18,8 @@ export interface ConsulKvItem {
 }
 
 export interface ConsulTxnResponse {
-  readonly Results?: readonly { readonly KV?: { readonly Key: string; readonly ModifyIndex: number } }[] | null;
+  readonly Results?:
+    readonly { readonly KV?: { readonly Key: string; readonly ModifyIndex: number } }[] | null;
   readonly Errors?: readonly { readonly OpIndex: number; readonly What: string }[] | null;
 }
 
@@ -131,7 +132,12 @@ export class ConsulHttp {
     }
   }
 
-  async put(key: string, value: Buffer, call: ConsulCallOptions, extra: Record<string, unknown> = {}): Promise<boolean> {
+  async put(
+    key: string,
+    value: Buffer,
+    call: ConsulCallOptions,
+    extra: Record<string, unknown> = {}
+  ): Promise<boolean> {
     return (await this.kv.set({ key, value, ...extra, ...call })) as boolean;
   }
 
@@ -144,7 +150,10 @@ export class ConsulHttp {
     return (await this.txn.create(ops, { ...call })) as ConsulTxnResponse;
   }
 
-  async createSession(spec: { name: string; ttl: string; lockDelay: string }, call: ConsulCallOptions): Promise<string> {
+  async createSession(
+    spec: { name: string; ttl: string; lockDelay: string },
+    call: ConsulCallOptions
+  ): Promise<string> {
     const result = (await this.session.create({
       name: spec.name,
       ttl: spec.ttl,

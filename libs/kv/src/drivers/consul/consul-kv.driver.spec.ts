@@ -2,7 +2,11 @@ import { ConsulTestServer, FaultProxy } from '@voltha/testing';
 
 import { KvUnavailableError, PermissionDeniedError } from '../../kv.error';
 import type { KvRetryEvent, KvRetryOptions } from '../../retry/kv-retry';
-import { describeKvContract, type KvContractClientOptions, type KvContractTarget } from '../../testing/kv-contract';
+import {
+  describeKvContract,
+  type KvContractClientOptions,
+  type KvContractTarget
+} from '../../testing/kv-contract';
 import { ConsulKvStore } from './consul-kv.driver';
 
 const RETRY: Partial<KvRetryOptions> = {
@@ -100,7 +104,9 @@ describe('ConsulKvStore', () => {
       const retries: KvRetryEvent[] = [];
       const reader = store({ token: 'reader', retry: { onRetry: (e) => retries.push(e) } });
       await expect(reader.put('k', Uint8Array.of(1))).rejects.toBeInstanceOf(PermissionDeniedError);
-      await expect(reader.txn({ ops: [{ type: 'delete', key: 'k' }] })).rejects.toBeInstanceOf(PermissionDeniedError);
+      await expect(reader.txn({ ops: [{ type: 'delete', key: 'k' }] })).rejects.toBeInstanceOf(
+        PermissionDeniedError
+      );
       await expect(store({ token: 'bogus' }).get('k')).rejects.toBeInstanceOf(PermissionDeniedError);
       await expect(store().list()).rejects.toBeInstanceOf(PermissionDeniedError);
       expect(retries).toEqual([]);
@@ -142,7 +148,9 @@ describe('ConsulKvStore', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       // Both the standby and the holder's watch sit in blocking queries (wait 2s): no new requests.
       expect(onKey() - settled).toBeLessThanOrEqual(1);
-      const blocking = server.requests((r) => r.path === '/v1/kv/test/leader' && Number(r.query.get('index')) > 0);
+      const blocking = server.requests(
+        (r) => r.path === '/v1/kv/test/leader' && Number(r.query.get('index')) > 0
+      );
       expect(blocking.length).toBeGreaterThanOrEqual(2);
       await held.release();
       const lock = await waiting;
@@ -169,7 +177,9 @@ describe('ConsulKvStore', () => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(held.held).toBe(true);
       expect(server.sessionIds()).toContain(held.sessionId);
-      expect(server.requests((r) => r.path.startsWith('/v1/session/renew/')).length).toBeGreaterThanOrEqual(3);
+      expect(server.requests((r) => r.path.startsWith('/v1/session/renew/')).length).toBeGreaterThanOrEqual(
+        3
+      );
     });
   });
 });

@@ -130,7 +130,9 @@ export class ConsulKvStore extends BaseKvStore {
         if (whats.some((w) => /permission denied|acl not found/i.test(w))) {
           return new PermissionDeniedError(`consul: ${whats.join('; ')}`, { cause: error });
         }
-        return new PermanentKvError(`consul: transaction failed: ${whats.join('; ') || detail}`, { cause: error });
+        return new PermanentKvError(`consul: transaction failed: ${whats.join('; ') || detail}`, {
+          cause: error
+        });
       }
       if (status === 403 || status === 401) {
         return new PermissionDeniedError(`consul: ${detail}`, { cause: error });
@@ -169,7 +171,10 @@ export class ConsulKvStore extends BaseKvStore {
   }
 
   /** Parallel single GETs (a `/v1/txn` "get" fails the whole batch on a missing key). */
-  protected async doGetMany(fullKeys: readonly string[], ctx: KvAttemptContext): Promise<Map<string, KvEntry>> {
+  protected async doGetMany(
+    fullKeys: readonly string[],
+    ctx: KvAttemptContext
+  ): Promise<Map<string, KvEntry>> {
     const out = new Map<string, KvEntry>();
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -249,7 +254,8 @@ export class ConsulKvStore extends BaseKvStore {
       if (statusOf(error) !== 409) {
         throw error;
       }
-      const errors = (bodyOf(error) as { Errors?: { OpIndex: number; What: string }[] } | undefined)?.Errors ?? [];
+      const errors =
+        (bodyOf(error) as { Errors?: { OpIndex: number; What: string }[] } | undefined)?.Errors ?? [];
       if (errors.some((e) => /permission denied|acl not found/i.test(e.What))) {
         throw new PermissionDeniedError(`consul: ${errors.map((e) => e.What).join('; ')}`, { cause: error });
       }
@@ -309,7 +315,16 @@ export class ConsulKvStore extends BaseKvStore {
           try {
             const response = await this.request(ctx.signal, (call) =>
               this.http.transaction(
-                [{ KV: { Verb: 'lock', Key: fullKey, Value: toBase64(Buffer.from(owner)), Session: sessionId } }],
+                [
+                  {
+                    KV: {
+                      Verb: 'lock',
+                      Key: fullKey,
+                      Value: toBase64(Buffer.from(owner)),
+                      Session: sessionId
+                    }
+                  }
+                ],
                 call
               )
             );

@@ -13,7 +13,9 @@ describeKvContract('embedded', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kv-embedded-contract-'));
   return {
     createClient: ({ prefix, retry }) =>
-      Promise.resolve(new EmbeddedKvStore({ path: dir, prefix, maxValueBytes: MAX, ...(retry ? { retry } : {}) })),
+      Promise.resolve(
+        new EmbeddedKvStore({ path: dir, prefix, maxValueBytes: MAX, ...(retry ? { retry } : {}) })
+      ),
     breakLock: (holder, lock) => {
       (holder as EmbeddedKvStore).locks.revoke((lock as LockHandle).fullKey, 'revoked by test');
       return Promise.resolve();

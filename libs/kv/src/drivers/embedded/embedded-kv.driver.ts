@@ -54,7 +54,9 @@ function acquireEnvironment(path: string, durable: boolean): Environment {
   const existing = environments.get(path);
   if (existing !== undefined) {
     if (existing.durable !== durable) {
-      throw new InvalidKvRequestError(`embedded store at ${path} is already open with durable=${existing.durable}`);
+      throw new InvalidKvRequestError(
+        `embedded store at ${path} is already open with durable=${existing.durable}`
+      );
     }
     existing.refs += 1;
     return existing;
@@ -150,7 +152,10 @@ export class EmbeddedKvStore extends BaseKvStore {
   }
 
   protected async doPut(fullKey: string, value: Uint8Array): Promise<KvVersion> {
-    const versions = await this.commit({ checks: [], ops: [{ type: 'put', key: fullKey, value }], fence: undefined }, 1);
+    const versions = await this.commit(
+      { checks: [], ops: [{ type: 'put', key: fullKey, value }], fence: undefined },
+      1
+    );
     return versions.get(fullKey) ?? '0';
   }
 

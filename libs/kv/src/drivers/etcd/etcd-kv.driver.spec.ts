@@ -3,7 +3,11 @@ import { Etcd3 } from 'etcd3';
 import { FaultProxy, startEtcd, type EtcdHarness } from '@voltha/testing';
 
 import { KvUnavailableError, PermissionDeniedError } from '../../kv.error';
-import { describeKvContract, type KvContractClientOptions, type KvContractTarget } from '../../testing/kv-contract';
+import {
+  describeKvContract,
+  type KvContractClientOptions,
+  type KvContractTarget
+} from '../../testing/kv-contract';
 import type { KvRetryOptions } from '../../retry/kv-retry';
 import { EtcdKvStore } from './etcd-kv.driver';
 

@@ -139,7 +139,11 @@ export class EtcdKvStore extends BaseKvStore {
     ) {
       return new PermissionDeniedError(`etcd: ${message}`, { cause: error });
     }
-    if (/too many operations in txn|duplicate key given in txn|invalid argument|key is not provided/i.test(message)) {
+    if (
+      /too many operations in txn|duplicate key given in txn|invalid argument|key is not provided/i.test(
+        message
+      )
+    ) {
       return new InvalidKvRequestError(`etcd rejected the request: ${message}`, { cause: error });
     }
     if (
@@ -161,7 +165,10 @@ export class EtcdKvStore extends BaseKvStore {
     return kv === undefined ? undefined : toEntry(kv);
   }
 
-  protected async doGetMany(fullKeys: readonly string[], ctx: KvAttemptContext): Promise<Map<string, KvEntry>> {
+  protected async doGetMany(
+    fullKeys: readonly string[],
+    ctx: KvAttemptContext
+  ): Promise<Map<string, KvEntry>> {
     const out = new Map<string, KvEntry>();
     const chunk = this.limits.maxTxnOps;
     for (let i = 0; i < fullKeys.length; i += chunk) {
@@ -182,12 +189,18 @@ export class EtcdKvStore extends BaseKvStore {
 
   protected async doList(fullPrefix: string, ctx: KvAttemptContext): Promise<string[]> {
     const [key, rangeEnd] = prefixRange(fullPrefix);
-    const res = await this.client.kv.range({ key, range_end: rangeEnd, keys_only: true }, this.callOptions(ctx));
+    const res = await this.client.kv.range(
+      { key, range_end: rangeEnd, keys_only: true },
+      this.callOptions(ctx)
+    );
     return res.kvs.map((kv) => kv.key.toString('utf8'));
   }
 
   protected async doPut(fullKey: string, value: Uint8Array, ctx: KvAttemptContext): Promise<KvVersion> {
-    const res = await this.client.kv.put({ key: Buffer.from(fullKey), value: toBufferView(value) }, this.callOptions(ctx));
+    const res = await this.client.kv.put(
+      { key: Buffer.from(fullKey), value: toBufferView(value) },
+      this.callOptions(ctx)
+    );
     return res.header.revision;
   }
 
@@ -210,7 +223,12 @@ export class EtcdKvStore extends BaseKvStore {
     for (const check of txn.checks) {
       compare.push(
         check.type === 'absent'
-          ? { key: Buffer.from(check.key), target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }
+          ? {
+              key: Buffer.from(check.key),
+              target: CompareTarget.Create,
+              result: CompareResult.Equal,
+              create_revision: 0
+            }
           : {
               key: Buffer.from(check.key),
               target: CompareTarget.Mod,
@@ -298,7 +316,14 @@ export class EtcdKvStore extends BaseKvStore {
         const res = await this.call('lock', (ctx) =>
           this.client.kv.txn(
             {
-              compare: [{ key: keyBuffer, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
+              compare: [
+                {
+                  key: keyBuffer,
+                  target: CompareTarget.Create,
+                  result: CompareResult.Equal,
+                  create_revision: 0
+                }
+              ],
               success: [{ request_put: { key: keyBuffer, value: Buffer.from(owner), lease: grant.ID } }],
               failure: [{ request_range: { key: keyBuffer } }]
             },
@@ -377,7 +402,10 @@ export class EtcdKvStore extends BaseKvStore {
         // Safety net if the watch stream is stuck: look once per lock TTL (not a busy loop).
         const recheck = setInterval(() => {
           this.client.kv
-            .range({ key: Buffer.from(fullKey), keys_only: true }, { deadline: Date.now() + this.retry.requestTimeoutMs })
+            .range(
+              { key: Buffer.from(fullKey), keys_only: true },
+              { deadline: Date.now() + this.retry.requestTimeoutMs }
+            )
             .then((res) => {
               if (res.kvs.length === 0) {
                 finish();
@@ -394,7 +422,12 @@ export class EtcdKvStore extends BaseKvStore {
   }
 
   /** Watch a held lock key: deletion, or a put under another lease, means the lock is lost. */
-  private watchHolder(fullKey: string, token: string, leaseId: string, lost: (detail: string) => void): Watcher {
+  private watchHolder(
+    fullKey: string,
+    token: string,
+    leaseId: string,
+    lost: (detail: string) => void
+  ): Watcher {
     const watcher = this.client
       .watch()
       .key(Buffer.from(fullKey))
@@ -437,7 +470,10 @@ export class EtcdKvStore extends BaseKvStore {
 
 function toEntry(kv: IKeyValue): KvEntry {
   const value = kv.value as Buffer | undefined;
-  return { value: value === undefined || value.length === 0 ? new Uint8Array(EMPTY) : new Uint8Array(value), version: kv.mod_revision };
+  return {
+    value: value === undefined || value.length === 0 ? new Uint8Array(EMPTY) : new Uint8Array(value),
+    version: kv.mod_revision
+  };
 }
 
 function toBuffer(value: Buffer | string | undefined): Buffer | undefined {

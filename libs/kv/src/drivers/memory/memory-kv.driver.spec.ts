@@ -6,7 +6,9 @@ describeKvContract('memory', async () => {
   const backend = new MemoryKvBackend();
   return {
     createClient: ({ prefix, retry }) =>
-      Promise.resolve(new MemoryKvStore({ backend, prefix, maxValueBytes: 256 * 1024, ...(retry ? { retry } : {}) })),
+      Promise.resolve(
+        new MemoryKvStore({ shared: backend, prefix, maxValueBytes: 256 * 1024, ...(retry ? { retry } : {}) })
+      ),
     breakLock: (_holder, lock) => {
       backend.locks.revoke((lock as LockHandle).fullKey, 'revoked by test');
       return Promise.resolve();
@@ -23,7 +25,7 @@ describe('MemoryKvStore', () => {
     const b = new MemoryKvStore({ prefix: 'p' });
     await a.put('k', Uint8Array.of(1));
     expect(await b.get('k')).toBeUndefined();
-    const shared = new MemoryKvStore({ prefix: 'p', backend: a.data });
+    const shared = new MemoryKvStore({ prefix: 'p', shared: a.data });
     expect((await shared.get('k'))?.value).toEqual(Uint8Array.of(1));
     await Promise.all([a.close(), b.close(), shared.close()]);
   });

@@ -1,4 +1,10 @@
-import { CasConflictError, KvError, LockLostError, TransientKvError, ValueTooLargeError } from '../../kv.error';
+import {
+  CasConflictError,
+  KvError,
+  LockLostError,
+  TransientKvError,
+  ValueTooLargeError
+} from '../../kv.error';
 import type { KvEntry, KvLimits, KvVersion } from '../../kv-store.interface';
 import { InProcessLockTable } from '../../lock/in-process-lock-table';
 import type { LockHandle } from '../../lock/lock-handle';
@@ -20,8 +26,8 @@ export class MemoryKvBackend {
 }
 
 export interface MemoryKvOptions extends KvStoreOptions {
-  /** Share data between clients (default: a private backend). */
-  readonly backend?: MemoryKvBackend;
+  /** Share data between clients (default: a private backend of its own). */
+  readonly shared?: MemoryKvBackend;
   /** Largest value accepted (default 64 MiB). */
   readonly maxValueBytes?: number;
   /** Most checks + ops per transaction (default 10000). */
@@ -36,7 +42,7 @@ export class MemoryKvStore extends BaseKvStore {
 
   constructor(options: MemoryKvOptions = {}) {
     super(options);
-    this.data = options.backend ?? new MemoryKvBackend();
+    this.data = options.shared ?? new MemoryKvBackend();
     const maxValueBytes = options.maxValueBytes ?? MEMORY_DEFAULT_MAX_VALUE_BYTES;
     this.limits = {
       maxTxnOps: options.maxTxnOps ?? MEMORY_DEFAULT_MAX_TXN_OPS,
@@ -162,6 +168,8 @@ export class MemoryKvStore extends BaseKvStore {
 
   private read(fullKey: string): KvEntry | undefined {
     const entry = this.data.data.get(fullKey);
-    return entry === undefined ? undefined : { value: new Uint8Array(entry.value), version: String(entry.version) };
+    return entry === undefined
+      ? undefined
+      : { value: new Uint8Array(entry.value), version: String(entry.version) };
   }
 }
