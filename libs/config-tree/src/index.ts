@@ -2,7 +2,7 @@ export * from './lib/errors';
 export * from './lib/schema';
 export * from './lib/json';
 export { HASH_HEX_LENGTH } from './lib/hash';
-export { keyLevel, KeyedChildren, diffKeyed } from './lib/merkle-search-tree';
+export { keyLevel } from './lib/merkle-search-tree';
 export { CallbackType } from './lib/callback-type';
 export type { PostCallbackType } from './lib/callback-type';
 export { ConfigProxy } from './lib/proxy';
