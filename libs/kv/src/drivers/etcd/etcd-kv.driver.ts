@@ -25,7 +25,7 @@ import {
 } from '../../kv.error';
 import type { KvEntry, KvLimits, KvVersion } from '../../kv-store.interface';
 import type { LockHandle } from '../../lock/lock-handle';
-import { sleep, type KvAttemptContext } from '../../retry/kv-retry';
+import type { KvAttemptContext } from '../../retry/kv-retry';
 import { errorMessage } from '../../util/error-message';
 import { BaseKvStore, type FullTxn, type KvStoreOptions } from '../base-kv-store';
 import { passThroughPolicy, watchBackoff } from './etcd-fault-handling';
@@ -448,7 +448,14 @@ export class EtcdKvStore extends BaseKvStore {
     if (!this.watchers.delete(watcher)) return;
     watcher.removeAllListeners();
     watcher.on('error', () => undefined);
-    await Promise.race([watcher.cancel().catch(() => undefined), sleep(this.retry.requestTimeoutMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      watcher.cancel().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.retry.requestTimeoutMs);
+      })
+    ]);
+    clearTimeout(timer);
   }
 
   private dropKeeper(keeper: EtcdLeaseKeeper): void {
