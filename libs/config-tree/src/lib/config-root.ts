@@ -220,7 +220,8 @@ export class ConfigRoot {
     history.delete(latest.hash);
     history.set(latest.hash, latest);
     const root = new ConfigRoot(options, latest, history, tags, pointer.seq, index);
-    const fresh = [...history.entries()].filter(([h]) => !stored.includes(h));
+    const storedSet = new Set(stored);
+    const fresh = [...history.entries()].filter(([h]) => !storedSet.has(h));
     if (fresh.length > 0) {
       const batch = index.begin();
       for (const [h, r] of fresh) {
@@ -784,9 +785,10 @@ export class ConfigRoot {
     }
   }
 
+  /** The root pointer (takes ownership of `history`). */
   private pointer(latest: string, history: readonly string[], tags: ReadonlyMap<string, string>, seq: number): RootPointer {
     const sorted = [...tags.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return { layout: LAYOUT_VERSION, latest, tags: Object.fromEntries(sorted), seq, history: [...history] };
+    return { layout: LAYOUT_VERSION, latest, tags: Object.fromEntries(sorted), seq, history };
   }
 
   // ------------------------------------------------------------------ internals: callbacks and events
