@@ -14,3 +14,4 @@ export type { FaultMode, FaultProxyOptions, FaultProxyStats } from './fault-prox
 export { findKafkaMockScript, startKafkaMock } from './kafka/kafka-mock';
 export type { KafkaMock, StartKafkaMockOptions } from './kafka/kafka-mock';
 export { getFreePort, getFreePorts } from './net/free-port';
+export { TEST_TLS } from './tls/test-certificate';

@@ -1,3 +1,6 @@
+import { request } from 'node:https';
+
+import { TEST_TLS } from '../tls/test-certificate';
 import { ConsulTestServer } from './consul-test-server';
 
 interface KvJson {
@@ -296,6 +299,27 @@ describe('ConsulTestServer', () => {
       expect((await call('PUT', '/v1/txn', 'not json')).status).toBe(400);
       expect((await txn([{ Node: { Verb: 'set' } }])).status).toBe(400);
       expect((await txn([{ KV: { Verb: 'set', Key: 'k', Value: '!!!' } }])).status).toBe(400);
+    });
+  });
+
+  describe('TLS', () => {
+    it('should serve the API over https with the given certificate', async () => {
+      const secure = await ConsulTestServer.start({ tls: TEST_TLS });
+      try {
+        expect(secure.url).toBe(`https://${secure.address}`);
+        const status = await new Promise<number | undefined>((resolve, reject) => {
+          const req = request(`${secure.url}/v1/kv/k`, { method: 'PUT', ca: TEST_TLS.cert }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode));
+          });
+          req.on('error', reject);
+          req.end('v');
+        });
+        expect(status).toBe(200);
+        expect(secure.state.get('k')?.value.toString()).toBe('v');
+      } finally {
+        await secure.close();
+      }
     });
   });
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 import { formatDuration, parseGoDuration } from './consul-duration';
@@ -44,6 +45,8 @@ export interface ConsulTestServerOptions {
   readonly defaultWaitMs?: number;
   /** Node name reported for sessions (default "consul-test-node"). */
   readonly nodeName?: string;
+  /** Serve HTTPS with this certificate and key (PEM), e.g. `TEST_TLS`. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 /** One request seen by the server (method, percent-decoded path without query, parsed query). */
@@ -86,7 +89,7 @@ export class ConsulTestServer {
   private readonly nodeName: string;
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: Server | HttpsServer,
     private readonly options: ConsulTestServerOptions,
     readonly host: string,
     readonly port: number
@@ -104,7 +107,10 @@ export class ConsulTestServer {
 
   static async start(options: ConsulTestServerOptions = {}): Promise<ConsulTestServer> {
     const host = options.host ?? '127.0.0.1';
-    const server = createServer();
+    const server =
+      options.tls === undefined
+        ? createServer()
+        : createHttpsServer({ cert: options.tls.cert, key: options.tls.key });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host, port: options.port ?? 0 }, () => {
@@ -139,9 +145,9 @@ export class ConsulTestServer {
     return `${this.host}:${this.port}`;
   }
 
-  /** Base URL, e.g. `http://127.0.0.1:8500`. */
+  /** Base URL, e.g. `http://127.0.0.1:8500` (`https://` with `tls`). */
   get url(): string {
-    return `http://${this.address}`;
+    return `${this.options.tls === undefined ? 'http' : 'https'}://${this.address}`;
   }
 
   // ------------------------------------------------------------ test controls

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +25,8 @@ export interface StartEtcdOptions {
   readonly extraArgs?: readonly string[];
   /** How long to wait for /health (default 20s). */
   readonly startTimeoutMs?: number;
+  /** Serve the client port over TLS with this certificate and key (PEM), e.g. `TEST_TLS`. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface EtcdHarness {
@@ -56,7 +59,14 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
     throw new Error('etcd harness: could not allocate ports');
   }
   const name = options.name ?? 'harness';
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const tlsDir = options.tls === undefined ? undefined : await mkdtemp(join(tmpdir(), 'etcd-harness-tls-'));
+  const tlsArgs: string[] = [];
+  if (options.tls !== undefined && tlsDir !== undefined) {
+    await writeFile(join(tlsDir, 'cert.pem'), options.tls.cert);
+    await writeFile(join(tlsDir, 'key.pem'), options.tls.key, { mode: 0o600 });
+    tlsArgs.push(`--cert-file=${join(tlsDir, 'cert.pem')}`, `--key-file=${join(tlsDir, 'key.pem')}`);
+  }
+  const clientUrl = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const args = [
     `--name=${name}`,
@@ -71,6 +81,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
     `--election-timeout=${options.electionTimeoutMs ?? 500}`,
     '--logger=zap',
     '--log-level=warn',
+    ...tlsArgs,
     ...(options.extraArgs ?? [])
   ];
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
@@ -106,7 +117,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
           `etcd harness: etcd exited (${proc.exitCode ?? proc.signalCode}):\n${log.join('\n')}`
         );
       }
-      if (await healthy(clientPort)) {
+      if (await healthy(clientPort, options.tls !== undefined)) {
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -137,6 +148,9 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
       if (ownsDataDir) {
         await rm(dataDir, { recursive: true, force: true });
       }
+      if (tlsDir !== undefined) {
+        await rm(tlsDir, { recursive: true, force: true });
+      }
     },
     async kill() {
       if (child !== undefined) {
@@ -156,20 +170,25 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdHar
   };
 }
 
-function healthy(port: number): Promise<boolean> {
+function healthy(port: number, secure: boolean): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { health?: unknown };
-          resolve(res.statusCode === 200 && (body.health === 'true' || body.health === true));
-        } catch {
-          resolve(false);
-        }
-      });
-    });
+    // The harness only probes its own child: no certificate verification needed for that.
+    const request = secure ? httpsGet : get;
+    const req = request(
+      { host: '127.0.0.1', port, path: '/health', timeout: 1000, rejectUnauthorized: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { health?: unknown };
+            resolve(res.statusCode === 200 && (body.health === 'true' || body.health === true));
+          } catch {
+            resolve(false);
+          }
+        });
+      }
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });

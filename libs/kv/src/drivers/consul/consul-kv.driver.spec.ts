@@ -1,6 +1,6 @@
-import { ConsulTestServer, FaultProxy } from '@voltha/testing';
+import { ConsulTestServer, FaultProxy, TEST_TLS } from '@voltha/testing';
 
-import { KvUnavailableError, PermissionDeniedError } from '../../kv.error';
+import { KvUnavailableError, PermanentKvError, PermissionDeniedError } from '../../kv.error';
 import type { KvRetryEvent, KvRetryOptions } from '../../retry/kv-retry';
 import {
   describeKvContract,
@@ -96,6 +96,37 @@ describe('ConsulKvStore', () => {
       const empty = await kv.get('empty');
       expect(empty?.value).toEqual(new Uint8Array(0));
       expect(await kv.get('missing')).toBeUndefined();
+    });
+  });
+
+  describe('TLS', () => {
+    it('should talk https to an agent whose certificate it trusts, and refuse an untrusted one', async () => {
+      const secure = await ConsulTestServer.start({ ...SERVER, tls: TEST_TLS });
+      try {
+        expect(secure.url).toMatch(/^https:/);
+        const trusted = new ConsulKvStore({
+          address: secure.address,
+          prefix: 'tls',
+          tls: { ca: TEST_TLS.cert }
+        });
+        const untrusted = new ConsulKvStore({
+          address: secure.address,
+          prefix: 'tls',
+          secure: true,
+          retry: { maxAttempts: 3, initialDelayMs: 10 }
+        });
+        stores.push(trusted, untrusted);
+        await trusted.put('k', Uint8Array.of(1, 2));
+        expect((await trusted.get('k'))?.value).toEqual(Uint8Array.of(1, 2));
+        const lock = await trusted.lock('leader');
+        expect(lock.held).toBe(true);
+        await lock.release();
+        // A certificate problem is not transient: no retries, a permanent error.
+        await expect(untrusted.get('k')).rejects.toBeInstanceOf(PermanentKvError);
+      } finally {
+        await Promise.all(stores.splice(0).map((s) => s.close()));
+        await secure.close();
+      }
     });
   });
 

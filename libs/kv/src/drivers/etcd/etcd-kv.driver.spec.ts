@@ -1,6 +1,6 @@
 import { Etcd3 } from 'etcd3';
 
-import { FaultProxy, startEtcd, type EtcdHarness } from '@voltha/testing';
+import { FaultProxy, startEtcd, TEST_TLS, type EtcdHarness } from '@voltha/testing';
 
 import { KvUnavailableError, PermissionDeniedError } from '../../kv.error';
 import {
@@ -103,6 +103,33 @@ describe('EtcdKvStore', () => {
       const root = store({ username: 'root', password: 'rootpw' });
       await root.put('k', Uint8Array.of(1));
       expect((await root.get('k'))?.value).toEqual(Uint8Array.of(1));
+    });
+  });
+
+  describe('over TLS', () => {
+    let etcd: EtcdHarness;
+    let kv: EtcdKvStore | undefined;
+
+    beforeAll(async () => {
+      etcd = await startEtcd({ tls: TEST_TLS });
+    });
+
+    afterAll(async () => {
+      await kv?.close();
+      await etcd.stop();
+    });
+
+    it('should connect with https endpoints and a trusted CA', async () => {
+      expect(etcd.endpoints[0]).toMatch(/^https:/);
+      kv = new EtcdKvStore({
+        endpoints: etcd.address,
+        tls: { ca: TEST_TLS.cert },
+        prefix: 'tls',
+        retry: RETRY
+      });
+      expect(kv.endpoints).toEqual([`https://${etcd.address}`]);
+      await kv.put('k', Uint8Array.of(9));
+      expect((await kv.get('k'))?.value).toEqual(Uint8Array.of(9));
     });
   });
 
