@@ -102,9 +102,12 @@ export class BlobIndex {
 export class BlobBatch {
   private readonly puts = new Map<string, Uint8Array>();
   private readonly deletes = new Set<string>();
-  /** Reference count before this batch of every entry it touched (-1: did not exist). */
-  private readonly undoRefs = new Map<string, number>();
-  /** Entries this batch deleted (restored by rollback). */
+  /** Reference-count changes in order (for rollback): keys and deltas. */
+  private readonly opKeys: string[] = [];
+  private readonly opDeltas: number[] = [];
+  /** Keys that did not exist before this batch. */
+  private readonly createdHere = new Set<string>();
+  /** Entries that reached zero in this batch (kept so that rollback and re-creation reuse them). */
   private readonly removed = new Map<string, Entry>();
 
   constructor(private readonly entries: Map<string, Entry>) {}
@@ -114,14 +117,14 @@ export class BlobBatch {
     if (this.entries.has(rev.hash)) return;
     const blob = revisionBlob(rev);
     const edges = revisionEdges(blob);
-    this.create(rev.hash, edges, encoder.encode(JSON.stringify(blob)));
+    this.create(rev.hash, edges, () => encoder.encode(JSON.stringify(blob)));
     this.registerConfig(rev.config);
-    rev.children.forEach((slot) => {
+    for (const slot of rev.children) {
       if (slot instanceof Revision) this.registerRevision(slot);
       else if (slot instanceof KeyedChildren) {
         if (slot.tree) this.registerChunk(slot.tree);
       } else for (const r of slot) this.registerRevision(r);
-    });
+    }
     for (const e of edges) this.incref(e);
   }
 
@@ -137,14 +140,15 @@ export class BlobBatch {
       const k = stack.pop() as string;
       const e = this.entries.get(k);
       if (!e) throw new Error(`blob index: release of unknown blob ${k}`);
-      this.save(k, e);
       e.refs--;
+      this.opKeys.push(k);
+      this.opDeltas.push(-1);
       if (e.refs > 0) continue;
       this.entries.delete(k);
       this.removed.set(k, e);
-      if (this.existedBefore(k)) this.deletes.add(k);
-      else this.puts.delete(k);
-      stack.push(...e.edges);
+      if (this.createdHere.has(k)) this.puts.delete(k);
+      else this.deletes.add(k);
+      for (const edge of e.edges) stack.push(edge);
     }
   }
 
@@ -155,51 +159,48 @@ export class BlobBatch {
 
   /** Restores the index to its state before the batch. */
   rollback(): void {
-    for (const [k, refs] of this.undoRefs) {
-      if (refs < 0) {
-        this.entries.delete(k);
-        continue;
-      }
+    for (let i = this.opKeys.length - 1; i >= 0; i--) {
+      const k = this.opKeys[i];
       const e = (this.entries.get(k) ?? this.removed.get(k)) as Entry;
-      e.refs = refs;
-      this.entries.set(k, e);
+      e.refs -= this.opDeltas[i];
     }
+    for (const [k, e] of this.removed) if (!this.createdHere.has(k)) this.entries.set(k, e);
+    for (const k of this.createdHere) this.entries.delete(k);
   }
 
   private registerConfig(config: ConfigData): void {
     if (this.entries.has(config.hash)) return;
-    this.create(config.hash, [], config.info.encode(config.data));
+    this.create(config.hash, [], () => config.info.encode(config.data));
   }
 
   private registerChunk(node: MstNode<Revision>): void {
     if (this.entries.has(node.hash)) return;
     const edges = node.items.map((i) => i.value.hash);
     for (const kid of node.kids) if (kid) edges.push(kid.hash);
-    this.create(node.hash, edges, encoder.encode(node.blobJson()));
+    this.create(node.hash, edges, () => encoder.encode(node.blobJson()));
     for (const item of node.items) this.registerRevision(item.value);
     for (const kid of node.kids) if (kid) this.registerChunk(kid);
     for (const e of edges) this.incref(e);
   }
 
-  private create(key: string, edges: readonly string[], bytes: Uint8Array): void {
-    this.save(key, undefined);
+  private create(key: string, edges: readonly string[], bytes: () => Uint8Array): void {
+    const previous = this.removed.get(key);
+    if (previous) {
+      // Deleted earlier in this batch and needed again: resurrect the same entry (refs 0).
+      this.removed.delete(key);
+      this.entries.set(key, previous);
+      if (this.createdHere.has(key)) this.puts.set(key, bytes());
+      else this.deletes.delete(key);
+      return;
+    }
     this.entries.set(key, { refs: 0, edges });
-    if (this.existedBefore(key)) this.deletes.delete(key);
-    else this.puts.set(key, bytes);
+    this.createdHere.add(key);
+    this.puts.set(key, bytes());
   }
 
   private incref(key: string): void {
-    const e = this.entries.get(key) as Entry;
-    this.save(key, e);
-    e.refs++;
-  }
-
-  private save(key: string, current: Entry | undefined): void {
-    if (!this.undoRefs.has(key)) this.undoRefs.set(key, current ? current.refs : -1);
-  }
-
-  private existedBefore(key: string): boolean {
-    const before = this.undoRefs.get(key);
-    return before === undefined ? this.entries.has(key) : before >= 0;
+    (this.entries.get(key) as Entry).refs++;
+    this.opKeys.push(key);
+    this.opDeltas.push(1);
   }
 }

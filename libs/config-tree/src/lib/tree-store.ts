@@ -81,13 +81,17 @@ export interface InMemoryTreeStoreStats {
   reads: number;
 }
 
+function copyPointer(p: RootPointer): RootPointer {
+  return { ...p, tags: { ...p.tags }, history: [...p.history] };
+}
+
 /**
- * In-memory store for tests and single-process use. Keeps the root pointer encoded (as a driver would) and
- * records every batch. `failNextCommit` simulates a store failure.
+ * In-memory store for tests and single-process use. Records every batch (unless `recordBatches` is off);
+ * `failNextCommit` simulates a store failure.
  */
 export class InMemoryTreeStore implements TreeStore {
   readonly blobs = new Map<string, Uint8Array>();
-  private rootBytes: Uint8Array | undefined;
+  private rootPointer: RootPointer | undefined;
   readonly batches: TreeStoreBatch[] = [];
   readonly rootHistory: RootPointer[] = [];
   readonly stats: InMemoryTreeStoreStats = { commits: 0, puts: 0, deletes: 0, rootWrites: 0, reads: 0 };
@@ -96,7 +100,7 @@ export class InMemoryTreeStore implements TreeStore {
   recordBatches = true;
 
   async loadRoot(): Promise<RootPointer | undefined> {
-    return this.rootBytes ? decodeRootPointer(this.rootBytes) : undefined;
+    return this.rootPointer ? copyPointer(this.rootPointer) : undefined;
   }
 
   async readBlobs(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
@@ -120,7 +124,8 @@ export class InMemoryTreeStore implements TreeStore {
       this.blobs.set(k, v.slice());
       this.stats.puts++;
     }
-    this.rootBytes = encodeRootPointer(batch.root);
+    // The tree hands over a fresh history array per batch and never mutates it afterwards.
+    this.rootPointer = { ...batch.root, tags: { ...batch.root.tags } };
     this.stats.rootWrites++;
     for (const k of batch.deletes) {
       this.blobs.delete(k);
@@ -138,19 +143,19 @@ export class InMemoryTreeStore implements TreeStore {
 
   /** Number of keys including the root pointer (the 1.x key-count arithmetic counts `root`). */
   get keyCount(): number {
-    return this.blobs.size + (this.rootBytes ? 1 : 0);
+    return this.blobs.size + (this.rootPointer ? 1 : 0);
   }
 
   /** An independent copy (blobs and root pointer), e.g. to reload in a second tree. */
   clone(): InMemoryTreeStore {
     const c = new InMemoryTreeStore();
     for (const [k, v] of this.blobs) c.blobs.set(k, v.slice());
-    c.rootBytes = this.rootBytes?.slice();
+    c.rootPointer = this.rootPointer && copyPointer(this.rootPointer);
     return c;
   }
 
   /** Writes a raw root pointer (tests of damaged stores). */
   setRootPointer(pointer: RootPointer | undefined): void {
-    this.rootBytes = pointer ? encodeRootPointer(pointer) : undefined;
+    this.rootPointer = pointer && copyPointer(pointer);
   }
 }
