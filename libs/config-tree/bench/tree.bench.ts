@@ -50,12 +50,15 @@ async function updatesAtDepth3(withStore: boolean): Promise<number> {
 async function bulkAdd(n: number): Promise<number> {
   const root = await ConfigRoot.create(VolthaInstance.fromPartial({}), {});
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) await root.add('/adapters', Adapter.fromPartial({ id: `adapter-${i}`, vendor: 'v' }));
+  for (let i = 0; i < n; i++)
+    await root.add('/adapters', Adapter.fromPartial({ id: `adapter-${i}`, vendor: 'v' }));
   return performance.now() - t0;
 }
 
 async function heapUnderUpdates(): Promise<Array<[number, number]>> {
-  const root = await ConfigRoot.create(VolthaInstance.fromPartial({ devices: devices(1_000) }), { historySize: 1_000 });
+  const root = await ConfigRoot.create(VolthaInstance.fromPartial({ devices: devices(1_000) }), {
+    historySize: 1_000
+  });
   const samples: Array<[number, number]> = [];
   const total = 100_000;
   for (let i = 1; i <= total; i++) {
@@ -81,7 +84,9 @@ async function main(): Promise<void> {
   const t10 = await bulkAdd(10_000);
   const t20 = await bulkAdd(20_000);
   const ratio = t20 / t10;
-  console.log(`2. bulk add: 10,000 children ${t10.toFixed(0)} ms, 20,000 children ${t20.toFixed(0)} ms, ratio ${ratio.toFixed(2)}`);
+  console.log(
+    `2. bulk add: 10,000 children ${t10.toFixed(0)} ms, 20,000 children ${t20.toFixed(0)} ms, ratio ${ratio.toFixed(2)}`
+  );
 
   const samples = await heapUnderUpdates();
   console.log(`3. heap after N updates (historySize 1,000, 1,000 devices):`);

@@ -14,11 +14,7 @@ export type { ConfigChangeEvent, ConfigChangeListener } from './lib/events';
 export * from './lib/tree-store';
 export { LAYOUT_VERSION } from './lib/blob-index';
 export type { RevisionBlob, ChunkBlob, StoredSlot } from './lib/blob-index';
-export {
-  ConfigRoot,
-  DEFAULT_HISTORY_SIZE,
-  DEFAULT_TRANSACTION_IDLE_TIMEOUT_MS
-} from './lib/config-root';
+export { ConfigRoot, DEFAULT_HISTORY_SIZE, DEFAULT_TRANSACTION_IDLE_TIMEOUT_MS } from './lib/config-root';
 export type { ConfigRootOptions, ConfigTreeLogger, GetOptions, MutationResult } from './lib/config-root';
 export { createProtoSchema, ProtoReflectionSchema, ACCESS_READ_ONLY } from './lib/proto-schema';
 export type { ProtoSchemaSources, TsProtoCodec } from './lib/proto-schema';

@@ -1,7 +1,17 @@
 import { Adapter, HealthStatus, VolthaInstance } from '@voltha/proto';
 
 import { CallbackType, ConfigRoot, InMemoryTreeStore, TreeStoreBatch } from '../src';
-import { adapter, adapterIds, deferred, DYING, health, HEALTHY, OVERLOADED, rootD, tick } from './support/fixtures';
+import {
+  adapter,
+  adapterIds,
+  deferred,
+  DYING,
+  health,
+  HEALTHY,
+  OVERLOADED,
+  rootD,
+  tick
+} from './support/fixtures';
 
 /** A store whose commits take a while and that records how many run at once. */
 class SlowStore extends InMemoryTreeStore {
@@ -72,9 +82,9 @@ describe('async callbacks', () => {
       postDone = true;
     });
     const h = root.latestHash;
-    await expect(root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'forbidden' }))).rejects.toThrow(
-      'vetoed'
-    );
+    await expect(
+      root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'forbidden' }))
+    ).rejects.toThrow('vetoed');
     expect(root.latestHash).toBe(h);
     expect(postDone).toBe(false);
     await root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'ok' }));
@@ -88,7 +98,9 @@ describe('async callbacks', () => {
       await tick(1);
       return { ...h, state: OVERLOADED };
     });
-    proxy.registerCallback(CallbackType.GET, async (h: HealthStatus) => (h.state === OVERLOADED ? health(HEALTHY) : h));
+    proxy.registerCallback(CallbackType.GET, async (h: HealthStatus) =>
+      h.state === OVERLOADED ? health(HEALTHY) : h
+    );
     expect(((await proxy.get()) as HealthStatus).state).toBe(HEALTHY);
   });
 });

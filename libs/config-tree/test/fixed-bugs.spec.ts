@@ -109,6 +109,9 @@ describe('bugs of the original, fixed behaviour (fixture D)', () => {
 
   it('the initial data must be a message (NotImplementedError)', async () => {
     await expectKind(ConfigRoot.create({} as never, {}), 'NotImplementedError');
-    await expectKind(ConfigRoot.create(HealthStatus.fromPartial({}) as never, { historySize: 0 }), 'ValueError');
+    await expectKind(
+      ConfigRoot.create(HealthStatus.fromPartial({}) as never, { historySize: 0 }),
+      'ValueError'
+    );
   });
 });

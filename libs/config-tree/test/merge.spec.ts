@@ -8,7 +8,12 @@ describe('merge3way on an unkeyed list (synthetic schema)', () => {
   const schema = tinySchema();
   const info = schema.typeInfo('tiny.Root');
   const build = (name: string, notes: string[]): Revision =>
-    buildRevision(schema, info, info.normalize({ $type: 'tiny.Root', name, notes: notes.map(note) } as Message), '/');
+    buildRevision(
+      schema,
+      info,
+      info.normalize({ $type: 'tiny.Root', name, notes: notes.map(note) } as Message),
+      '/'
+    );
 
   it('takes a list changed only in the transaction and announces POST_LISTCHANGE', () => {
     const fork = build('r', ['a']);
@@ -28,6 +33,8 @@ describe('merge3way on an unkeyed list (synthetic schema)', () => {
     const same = fork.withSlot(0, build('r', ['a', 'm']).children[0]);
     expect(merge3way(fork, same, main).root.hash).toBe(main.hash);
     const other = fork.withSlot(0, build('r', ['a', 'x']).children[0]);
-    expect(() => merge3way(fork, other, main)).toThrow(expect.objectContaining({ kind: 'MergeConflictError' }));
+    expect(() => merge3way(fork, other, main)).toThrow(
+      expect.objectContaining({ kind: 'MergeConflictError' })
+    );
   });
 });

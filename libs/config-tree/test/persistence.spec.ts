@@ -28,7 +28,11 @@ function revBlob(store: InMemoryTreeStore, hash: string): RevisionBlob {
 }
 
 /** Classifies the puts of a batch by blob kind. */
-function kinds(puts: ReadonlyMap<string, Uint8Array>): { revs: RevisionBlob[]; chunks: number; configs: Uint8Array[] } {
+function kinds(puts: ReadonlyMap<string, Uint8Array>): {
+  revs: RevisionBlob[];
+  chunks: number;
+  configs: Uint8Array[];
+} {
   const out = { revs: [] as RevisionBlob[], chunks: 0, configs: [] as Uint8Array[] };
   for (const v of puts.values()) {
     let json: unknown;
@@ -70,7 +74,10 @@ describe('persistence (in-memory store)', () => {
     await root.update('/health', health(OVERLOADED));
     for (let i = 0; i < Na; i++) await root.add('/adapters', adapter(`a${i}`));
     for (let i = 0; i < Nld; i++) {
-      await root.add('/logical_devices', LogicalDevice.fromPartial({ id: `ld${i}`, desc: { mfrDesc: `mfr${i}` } }));
+      await root.add(
+        '/logical_devices',
+        LogicalDevice.fromPartial({ id: `ld${i}`, desc: { mfrDesc: `mfr${i}` } })
+      );
     }
     await root.tag('pumped');
     await expectStoreClosed(store);
@@ -104,7 +111,13 @@ describe('persistence (in-memory store)', () => {
     expect(store.keyCount).toBe(5);
     expect(store.batches).toHaveLength(1);
     const pointer = await store.loadRoot();
-    expect(pointer).toEqual({ layout: 1, latest: root.latestHash, tags: {}, seq: 0, history: [root.latestHash] });
+    expect(pointer).toEqual({
+      layout: 1,
+      latest: root.latestHash,
+      tags: {},
+      seq: 0,
+      history: [root.latestHash]
+    });
     const blob = revBlob(store, root.latestHash);
     const fields = volthaSchema()
       .typeInfo('voltha.VolthaInstance')
@@ -115,7 +128,9 @@ describe('persistence (in-memory store)', () => {
       else expect(blob.children[f]).toEqual({ chunk: null, size: 0 });
     }
     expect(blob.type).toBe('voltha.VolthaInstance');
-    expect(VolthaInstance.decode(store.blobs.get(blob.config) as Uint8Array)).toEqual(VolthaInstance.fromPartial({}));
+    expect(VolthaInstance.decode(store.blobs.get(blob.config) as Uint8Array)).toEqual(
+      VolthaInstance.fromPartial({})
+    );
   });
 
   it('case 68: [P] tag changes rewrite the root pointer; tags and history survive a reload', async () => {
@@ -193,7 +208,9 @@ describe('persistence (in-memory store)', () => {
     const reloaded = await ConfigRoot.load({ store: store.clone() });
     expect(reloaded.revisions).toEqual(root.revisions);
     for (const h of root.revisions) {
-      expect(await reloaded.get('/', { hash: h, deep: true })).toEqual(await root.get('/', { hash: h, deep: true }));
+      expect(await reloaded.get('/', { hash: h, deep: true })).toEqual(
+        await root.get('/', { hash: h, deep: true })
+      );
     }
   });
 
@@ -239,7 +256,10 @@ describe('persistence (in-memory store)', () => {
   it('case 88: [P] loading tolerates a schema that gained child fields', async () => {
     // A keyed container added to the schema: loads empty, hashes unchanged, nothing written.
     const store = new InMemoryTreeStore();
-    const old = await ConfigRoot.create(fixtureD(), { store, schema: olderSchema('voltha.VolthaInstance', ['alarm_filters']) });
+    const old = await ConfigRoot.create(fixtureD(), {
+      store,
+      schema: olderSchema('voltha.VolthaInstance', ['alarm_filters'])
+    });
     expect(Object.keys(revBlob(store, old.latestHash).children)).not.toContain('alarm_filters');
     const copy = store.clone();
     const loaded = await ConfigRoot.load({ store: copy });
@@ -250,12 +270,18 @@ describe('persistence (in-memory store)', () => {
     // A singular child added: loads with a default child; one batch persists the re-hashed tree.
     const store2 = new InMemoryTreeStore();
     const initial = VolthaInstance.fromPartial({ instanceId: '1', adapters: [adapter('0')] });
-    const old2 = await ConfigRoot.create(initial, { store: store2, schema: olderSchema('voltha.VolthaInstance', ['health']) });
+    const old2 = await ConfigRoot.create(initial, {
+      store: store2,
+      schema: olderSchema('voltha.VolthaInstance', ['health'])
+    });
     const loaded2 = await ConfigRoot.load({ store: store2 });
     expect(await loaded2.get('/health')).toEqual(health(HEALTHY));
     expect(loaded2.latestHash).not.toBe(old2.latestHash);
     expect(store2.stats.rootWrites).toBe(2);
-    expect(store2.rootHistory[1]).toMatchObject({ latest: loaded2.latestHash, history: [old2.latestHash, loaded2.latestHash] });
+    expect(store2.rootHistory[1]).toMatchObject({
+      latest: loaded2.latestHash,
+      history: [old2.latestHash, loaded2.latestHash]
+    });
     await expectStoreClosed(store2);
     const again = store2.clone();
     const loaded3 = await ConfigRoot.load({ store: again });
@@ -289,7 +315,8 @@ describe('persistence (in-memory store)', () => {
   it('a failed batch that would evict history and delete blobs is rolled back completely', async () => {
     const store = new InMemoryTreeStore();
     const root = await ConfigRoot.create(fixtureD(), { store, historySize: 2 });
-    for (let i = 0; i < 3; i++) await root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: `v${i}` }));
+    for (let i = 0; i < 3; i++)
+      await root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: `v${i}` }));
     const revs = root.revisions;
     const blobs = new Map(store.blobs);
     for (const op of [
@@ -361,7 +388,10 @@ describe('persistence (in-memory store)', () => {
     async function putsForUpdate(n: number): Promise<{ puts: number; bytes: number }> {
       const store = new InMemoryTreeStore();
       const devices = Array.from({ length: n }, (_, i) =>
-        Device.fromPartial({ id: `dev${i}`, ports: [Port.fromPartial({ portNo: 1 }), Port.fromPartial({ portNo: 2 })] })
+        Device.fromPartial({
+          id: `dev${i}`,
+          ports: [Port.fromPartial({ portNo: 1 }), Port.fromPartial({ portNo: 2 })]
+        })
       );
       const root = await ConfigRoot.create(VolthaInstance.fromPartial({ devices }), { store });
       await root.update(`/devices/dev${n >> 1}/ports/2`, Port.fromPartial({ portNo: 2, label: 'changed' }));
@@ -381,10 +411,13 @@ describe('persistence (in-memory store)', () => {
   it('history evicted before a reload is not needed; older history loads lazily from the store', async () => {
     const store = new InMemoryTreeStore();
     const root = await ConfigRoot.create(fixtureD(), { store });
-    for (let i = 0; i < 5; i++) await root.update('/adapters/0', Adapter.fromPartial({ ...adapter('0'), version: `v${i}` }));
+    for (let i = 0; i < 5; i++)
+      await root.update('/adapters/0', Adapter.fromPartial({ ...adapter('0'), version: `v${i}` }));
     const reloaded = await ConfigRoot.load({ store: store.clone() });
     const h2 = root.revisions[2];
-    expect(await reloaded.get('/adapters/0', { hash: h2 })).toEqual(await root.get('/adapters/0', { hash: h2 }));
+    expect(await reloaded.get('/adapters/0', { hash: h2 })).toEqual(
+      await root.get('/adapters/0', { hash: h2 })
+    );
     expect(await reloaded.diff(root.revisions[0], root.revisions[1], '/adapters/0')).toEqual([
       { op: 'replace', path: '/version', value: 'v0' }
     ]);

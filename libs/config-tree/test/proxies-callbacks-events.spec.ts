@@ -1,4 +1,12 @@
-import { Adapter, Device, HealthStatus, LogicalDevice, LogicalPort, Port, VolthaInstance } from '@voltha/proto';
+import {
+  Adapter,
+  Device,
+  HealthStatus,
+  LogicalDevice,
+  LogicalPort,
+  Port,
+  VolthaInstance
+} from '@voltha/proto';
 
 import { CallbackType, ConfigChangeEvent, ConfigRoot, MODEL_CHANGE_EVENTS_TOPIC } from '../src';
 import {
@@ -120,7 +128,9 @@ describe('ConfigProxy and callbacks (fixture D)', () => {
 
   it('case 71: integer keys are parsed from path segments', async () => {
     const r = await makeRoot(
-      VolthaInstance.fromPartial({ devices: [Device.fromPartial({ id: 'd1', ports: [Port.fromPartial({ portNo: 1 })] })] })
+      VolthaInstance.fromPartial({
+        devices: [Device.fromPartial({ id: 'd1', ports: [Port.fromPartial({ portNo: 1 })] })]
+      })
     );
     expect(((await r.get('/devices/d1/ports/1')) as Port).portNo).toBe(1);
     expect(((await r.get('/devices/d1/ports/+01')) as Port).portNo).toBe(1);
@@ -171,7 +181,9 @@ describe('ConfigProxy and callbacks (fixture D)', () => {
     expect(((await root.get('/health')) as HealthStatus).state).toBe(OVERLOADED);
     expect(((await root.get('/', { deep: true })) as VolthaInstance).health?.state).toBe(DYING);
     // For a container, each element's own proxy applies.
-    root.getProxy('/adapters/2').registerCallback(CallbackType.GET, (a: Adapter) => ({ ...a, vendor: 'hooked' }));
+    root
+      .getProxy('/adapters/2')
+      .registerCallback(CallbackType.GET, (a: Adapter) => ({ ...a, vendor: 'hooked' }));
     const list = (await root.get('/adapters')) as Adapter[];
     expect(list.map((a) => a.vendor)).toEqual(['', '', 'hooked', '', '']);
   });
@@ -191,7 +203,10 @@ describe('ConfigProxy and callbacks (fixture D)', () => {
     expect(seen).toEqual([data, data]);
     // GET callbacks do chain: each one transforms the previous result.
     proxy.registerCallback(CallbackType.GET, (a: Adapter) => ({ ...a, vendor: 'one' }));
-    proxy.registerCallback(CallbackType.GET, (a: Adapter) => ({ ...a, model: a.vendor }) as unknown as Adapter);
+    proxy.registerCallback(
+      CallbackType.GET,
+      (a: Adapter) => ({ ...a, model: a.vendor }) as unknown as Adapter
+    );
     expect(await proxy.get()).toMatchObject({ vendor: 'one', model: 'one' });
   });
 
@@ -233,7 +248,10 @@ describe('ConfigProxy and callbacks (fixture D)', () => {
     await expectKind(root.add('/logical_devices', dup), 'ValueError');
     await expectKind(root.get('/logical_devices/Y'), 'KeyError');
     const e = await expectKind(
-      root.update('/logical_devices/X', LogicalDevice.fromPartial({ id: 'X', ports: [LogicalPort.fromPartial({ id: 'c' })] })),
+      root.update(
+        '/logical_devices/X',
+        LogicalDevice.fromPartial({ id: 'X', ports: [LogicalPort.fromPartial({ id: 'c' })] })
+      ),
       'NotImplementedError'
     );
     expect(e.message).toMatch(/Cannot update external children/);
@@ -257,12 +275,16 @@ describe('ConfigProxy and callbacks (fixture D)', () => {
     const p = root.getProxy('/adapters/1');
     await expectKind(p.update('x', adapter('1')), 'AssertionError');
     // A relative path below the proxy node.
-    const ldRoot = await makeRoot(VolthaInstance.fromPartial({ logicalDevices: [logicalDevice('ld', ['p'])] }));
+    const ldRoot = await makeRoot(
+      VolthaInstance.fromPartial({ logicalDevices: [logicalDevice('ld', ['p'])] })
+    );
     const ldp = ldRoot.getProxy('/logical_devices/ld');
     await ldp.add('/ports', LogicalPort.fromPartial({ id: 'q' }));
     expect(await ldp.get('/ports')).toHaveLength(2);
     await ldp.remove('/ports/p');
-    expect(((await ldRoot.get('/logical_devices/ld/ports')) as LogicalPort[]).map((x) => x.id)).toEqual(['q']);
+    expect(((await ldRoot.get('/logical_devices/ld/ports')) as LogicalPort[]).map((x) => x.id)).toEqual([
+      'q'
+    ]);
   });
 });
 
@@ -315,7 +337,10 @@ describe('change events (fixture D)', () => {
       throw new Error('bad subscriber');
     });
     await r.update('/health', health(HEALTHY));
-    expect(warn).toHaveBeenCalledWith('subscriber-error', expect.objectContaining({ error: 'bad subscriber' }));
+    expect(warn).toHaveBeenCalledWith(
+      'subscriber-error',
+      expect.objectContaining({ error: 'bad subscriber' })
+    );
     unsub();
     await r.update('/health', health(OVERLOADED));
     expect(warn).toHaveBeenCalledTimes(1);

@@ -30,7 +30,11 @@ describe('schema from the voltha annotations', () => {
     const ports = device.children.find((f) => f.name === 'ports');
     expect(ports?.key).toEqual({ name: 'port_no', localName: 'portNo', kind: 'int' });
     expect(device.children.find((f) => f.name === 'image_downloads')?.key?.name).toBe('name');
-    expect(device.children.filter((f) => !f.repeated).map((f) => f.name)).toEqual(['flow_groups', 'flows', 'pm_configs']);
+    expect(device.children.filter((f) => !f.repeated).map((f) => f.name)).toEqual([
+      'flow_groups',
+      'flows',
+      'pm_configs'
+    ]);
     const ld = schema.typeInfo('voltha.LogicalDevice');
     expect(ld.children.map((f) => f.name)).toEqual(['flow_groups', 'flows', 'meters', 'ports']);
     expect(schema.typeInfo('voltha.Adapter').children).toEqual([]);
@@ -56,7 +60,12 @@ describe('schema from the voltha annotations', () => {
         {
           name: 'Child',
           field: [
-            { name: 'flag', number: 1, type: FieldDescriptorProto_Type.BOOL, label: FieldDescriptorProto_Label.OPTIONAL }
+            {
+              name: 'flag',
+              number: 1,
+              type: FieldDescriptorProto_Type.BOOL,
+              label: FieldDescriptorProto_Label.OPTIONAL
+            }
           ]
         },
         {
@@ -75,7 +84,11 @@ describe('schema from the voltha annotations', () => {
       ]
     });
     const synthetic = createFileRegistry(file, (name) => registry.getFile(name));
-    const codec = { encode: () => ({ finish: () => new Uint8Array() }), decode: () => ({}), fromPartial: () => ({}) };
+    const codec = {
+      encode: () => ({ finish: () => new Uint8Array() }),
+      decode: () => ({}),
+      fromPartial: () => ({})
+    };
     const s = createProtoSchema({
       registry: synthetic,
       messageTypeRegistry: new Map([
@@ -98,14 +111,21 @@ describe('schema from the voltha annotations', () => {
 
 describe('a synthetic schema with an unkeyed container', () => {
   it('lists an unkeyed container; indexing it is LookupError on read and ValueError on write', async () => {
-    const root = await ConfigRoot.create({ $type: 'tiny.Root', name: 'r', notes: [note('a'), note('b')] } as Message, {
-      schema: tinySchema()
-    });
+    const root = await ConfigRoot.create(
+      { $type: 'tiny.Root', name: 'r', notes: [note('a'), note('b')] } as Message,
+      {
+        schema: tinySchema()
+      }
+    );
     expect(await root.get('/notes')).toEqual([note('a'), note('b')]);
     await expectKind(root.get('/notes/0'), 'LookupError');
     await expectKind(root.update('/notes/0', note('x')), 'ValueError');
     await expectKind(root.add('/notes', note('c')), 'ValueError');
-    expect(await root.get('/', { deep: true })).toEqual({ $type: 'tiny.Root', name: 'r', notes: [note('a'), note('b')] });
+    expect(await root.get('/', { deep: true })).toEqual({
+      $type: 'tiny.Root',
+      name: 'r',
+      notes: [note('a'), note('b')]
+    });
     // the list is kept across updates of its owner
     await root.update('/', { $type: 'tiny.Root', name: 'r2' } as Message);
     expect(await root.get('/notes')).toEqual([note('a'), note('b')]);

@@ -64,7 +64,8 @@ describe('transactions (fixture D)', () => {
     const h = root.latestHash;
     const txs = [root.openTransaction(), root.openTransaction(), root.openTransaction()];
     for (let i = 0; i < 3; i++) await setLogLevel(txs[i], '/adapters/2', i);
-    for (let i = 0; i < 3; i++) expect(((await txs[i].get('/adapters/2')) as Adapter).config?.logLevel).toBe(i);
+    for (let i = 0; i < 3; i++)
+      expect(((await txs[i].get('/adapters/2')) as Adapter).config?.logLevel).toBe(i);
     expect(((await root.get('/adapters/2')) as Adapter).config?.logLevel).toBe(3);
     expect(root.latestHash).toBe(h);
     for (const t of txs) t.cancel();
@@ -373,7 +374,14 @@ describe('transactions (fixture D)', () => {
   it('case 65: [test_transactions_defer_post_op_callbacks] PRE_* fire at once, POST_* at commit', async () => {
     const proxy = root.getProxy('/');
     const calls: Record<string, unknown[]> = {};
-    for (const t of ['PRE_UPDATE', 'POST_UPDATE', 'PRE_ADD', 'POST_ADD', 'PRE_REMOVE', 'POST_REMOVE'] as const) {
+    for (const t of [
+      'PRE_UPDATE',
+      'POST_UPDATE',
+      'PRE_ADD',
+      'POST_ADD',
+      'PRE_REMOVE',
+      'POST_REMOVE'
+    ] as const) {
       calls[t] = [];
       proxy.registerCallback(CallbackType[t], (d: unknown) => void calls[t].push(d));
     }
@@ -531,7 +539,10 @@ describe('transactions (fixture D)', () => {
     // port of the touched logical device, the logical device's flows holder, and adds an adapter
     await root.update('/', VolthaInstance.fromPartial({ instanceId: '1', version: 'main' }));
     await root.update('/health', health(HEALTHY));
-    await root.update('/logical_devices/ld/ports/p1', LogicalPort.fromPartial({ id: 'p1', deviceId: 'main' }));
+    await root.update(
+      '/logical_devices/ld/ports/p1',
+      LogicalPort.fromPartial({ id: 'p1', deviceId: 'main' })
+    );
     await root.update('/logical_devices/ld/flows', Flows.fromPartial({ items: [{ id: '77' }] }));
     await root.add('/adapters', adapter('m'));
     await tx.commit();

@@ -52,7 +52,8 @@ describe('ConfigRoot: shallow node (fixture S)', () => {
   });
 
   it('case 5: [test_many_simple_updates] 1000 distinct updates then one more give 1002 revisions', async () => {
-    for (let i = 0; i < 1000; i++) await root.update('/', VolthaInstance.fromPartial({ instanceId: `id${i}` }));
+    for (let i = 0; i < 1000; i++)
+      await root.update('/', VolthaInstance.fromPartial({ instanceId: `id${i}` }));
     const last = VolthaInstance.fromPartial({ instanceId: 'last' });
     await root.update('/', last);
     expect(root.revisions).toHaveLength(1002);
@@ -60,12 +61,15 @@ describe('ConfigRoot: shallow node (fixture S)', () => {
   });
 
   it('case 6: [test_retrieve_by_rev_hash] historic revisions are readable by hash', async () => {
-    for (let i = 0; i < 1000; i++) await root.update('/', VolthaInstance.fromPartial({ instanceId: `id${i}` }));
+    for (let i = 0; i < 1000; i++)
+      await root.update('/', VolthaInstance.fromPartial({ instanceId: `id${i}` }));
     await root.update('/', VolthaInstance.fromPartial({ instanceId: 'last' }));
     const revs = root.revisions;
     expect(await root.get('/', { hash: revs[0] })).toEqual(VolthaInstance.fromPartial({}));
     expect(((await root.get('/', { hash: revs[10] })) as VolthaInstance).instanceId).toBe('id9');
-    expect(((await root.get('/', { hash: revs[revs.length - 1] })) as VolthaInstance).instanceId).toBe('last');
+    expect(((await root.get('/', { hash: revs[revs.length - 1] })) as VolthaInstance).instanceId).toBe(
+      'last'
+    );
   });
 
   it('case 7: [test_diffs] RFC 6902 diffs of node-local data', async () => {
@@ -80,7 +84,8 @@ describe('ConfigRoot: shallow node (fixture S)', () => {
 
   it('case 8: [test_tagging] tags, moves, deletes, prune and diff by tag', async () => {
     await root.tag('original');
-    for (let i = 0; i < 10; i++) await root.update('/', VolthaInstance.fromPartial({ instanceId: String(i) }));
+    for (let i = 0; i < 10; i++)
+      await root.update('/', VolthaInstance.fromPartial({ instanceId: String(i) }));
     const revs = root.revisions;
     await root.tag('latest');
     await root.tag('other');
@@ -90,7 +95,9 @@ describe('ConfigRoot: shallow node (fixture S)', () => {
     expect(root.byTag('latest')).toBe(revs[10]);
     expect(root.byTag('other')).toBe(revs[10]);
     expect(root.byTag('yetmore')).toBe(revs[5]);
-    expect(await root.diffByTag('original', 'latest')).toEqual([{ op: 'replace', path: '/instance_id', value: '9' }]);
+    expect(await root.diffByTag('original', 'latest')).toEqual([
+      { op: 'replace', path: '/instance_id', value: '9' }
+    ]);
     await root.tag('original', revs[2]);
     await root.tag('latest', revs[9]);
     await root.tag('another', revs[7]);
@@ -100,8 +107,12 @@ describe('ConfigRoot: shallow node (fixture S)', () => {
     expect(root.tags).toEqual(['latest', 'original']);
     await root.prune();
     expect(root.revisions).toEqual([revs[2], revs[9], revs[10]]);
-    expect(await root.diffByTag('original', 'latest')).toEqual([{ op: 'replace', path: '/instance_id', value: '8' }]);
-    expect(() => root.byTag('another')).toThrow(expect.objectContaining({ kind: 'KeyError', code: 'NOT_FOUND' }));
+    expect(await root.diffByTag('original', 'latest')).toEqual([
+      { op: 'replace', path: '/instance_id', value: '8' }
+    ]);
+    expect(() => root.byTag('another')).toThrow(
+      expect.objectContaining({ kind: 'KeyError', code: 'NOT_FOUND' })
+    );
   });
 });
 
@@ -186,7 +197,10 @@ describe('ConfigRoot: deep tree (fixture D)', () => {
   });
 
   it('case 20: [test_update_handle_key_change_attempt] changing the key is a ValueError', async () => {
-    const e = await expectKind(root.update('/adapters/1', Adapter.fromPartial({ id: 'changed' })), 'ValueError');
+    const e = await expectKind(
+      root.update('/adapters/1', Adapter.fromPartial({ id: 'changed' })),
+      'ValueError'
+    );
     expect(e.code).toBe('INVALID_ARGUMENT');
   });
 
@@ -216,7 +230,8 @@ describe('ConfigRoot: deep tree (fixture D)', () => {
   });
 
   it('case 24: [test_remove_handle_invalid_cases] invalid removes', async () => {
-    for (const p of ['foo', '/foo', '/adapters/foo', '/adapters/1/id']) await expectKind(root.remove(p), 'KeyError');
+    for (const p of ['foo', '/foo', '/adapters/foo', '/adapters/1/id'])
+      await expectKind(root.remove(p), 'KeyError');
     await expectKind(root.remove('/health'), 'ValueError');
   });
 
@@ -245,7 +260,10 @@ describe('ConfigRoot: deep tree (fixture D)', () => {
     let seed = 42;
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 1000; i++) {
-      await root.update('/adapters/3', Adapter.fromPartial({ id: '3', version: `v${Math.floor(rnd() * 1e9)}` }));
+      await root.update(
+        '/adapters/3',
+        Adapter.fromPartial({ id: '3', version: `v${Math.floor(rnd() * 1e9)}` })
+      );
     }
     const before = root.liveObjectCount();
     expect(before.revisions + before.configs).toBeGreaterThan(2000);
@@ -253,7 +271,10 @@ describe('ConfigRoot: deep tree (fixture D)', () => {
     const after = root.liveObjectCount();
     expect(after.revisions + after.configs).toBeLessThan(15);
     for (let i = 0; i < 1000; i++) {
-      await root.update('/adapters/3', Adapter.fromPartial({ id: '3', version: `w${Math.floor(rnd() * 1e9)}` }));
+      await root.update(
+        '/adapters/3',
+        Adapter.fromPartial({ id: '3', version: `w${Math.floor(rnd() * 1e9)}` })
+      );
       await root.prune();
       const c = root.liveObjectCount();
       expect(c.revisions + c.configs).toBeLessThan(15);
@@ -272,8 +293,14 @@ describe('ConfigRoot: deep tree (fixture D)', () => {
   });
 
   it('case 29: [test_strict_read_only] strict updates reject READ_ONLY changes', async () => {
-    await expectKind(root.update('/', VolthaInstance.fromPartial({ version: 'foo' }), { strict: true }), 'ValueError');
-    await expectKind(root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'foo' }), { strict: true }), 'ValueError');
+    await expectKind(
+      root.update('/', VolthaInstance.fromPartial({ version: 'foo' }), { strict: true }),
+      'ValueError'
+    );
+    await expectKind(
+      root.update('/adapters/1', Adapter.fromPartial({ id: '1', version: 'foo' }), { strict: true }),
+      'ValueError'
+    );
     expect(root.latestHash).toBe(h0);
     // A strict update that only touches CONFIG fields is accepted.
     await root.update('/adapters/1', adapter('1', 5), { strict: true });

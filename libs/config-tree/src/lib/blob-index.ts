@@ -34,7 +34,8 @@ export function revisionBlob(rev: Revision): RevisionBlob {
   rev.info.children.forEach((f, i) => {
     const slot = rev.children[i];
     if (slot instanceof Revision) children[f.name] = [slot.hash];
-    else if (slot instanceof KeyedChildren) children[f.name] = { chunk: slot.tree ? slot.tree.hash : null, size: slot.size };
+    else if (slot instanceof KeyedChildren)
+      children[f.name] = { chunk: slot.tree ? slot.tree.hash : null, size: slot.size };
     else children[f.name] = slot.map((r) => r.hash);
   });
   return { type: rev.info.typeName, config: rev.config.hash, children };

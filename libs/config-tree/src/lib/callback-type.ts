@@ -13,7 +13,4 @@ export enum CallbackType {
 
 /** POST_* types that are announced as change events. */
 export type PostCallbackType =
-  | CallbackType.POST_ADD
-  | CallbackType.POST_REMOVE
-  | CallbackType.POST_UPDATE
-  | CallbackType.POST_LISTCHANGE;
+  CallbackType.POST_ADD | CallbackType.POST_REMOVE | CallbackType.POST_UPDATE | CallbackType.POST_LISTCHANGE;

@@ -198,12 +198,17 @@ export class ConfigRoot {
    * lazily. Writes nothing unless the current schema re-hashes the data (then one batch with the final root
    * pointer).
    */
-  static async load(options: ConfigRootOptions & { store: TreeStore; rootType?: string }): Promise<ConfigRoot> {
+  static async load(
+    options: ConfigRootOptions & { store: TreeStore; rootType?: string }
+  ): Promise<ConfigRoot> {
     const store = options.store;
     const pointer = await store.loadRoot();
     if (!pointer) throw new ConfigStoreError('store has no root pointer', 'NOT_FOUND');
     const tagged = Object.values(pointer.tags);
-    const stored = [...new Set([...pointer.history, ...tagged].filter((h) => h !== pointer.latest)), pointer.latest];
+    const stored = [
+      ...new Set([...pointer.history, ...tagged].filter((h) => h !== pointer.latest)),
+      pointer.latest
+    ];
     const schema = options.schema ?? volthaSchema();
     const loader = new RevisionLoader(store, schema);
     await loader.fetch(stored);
@@ -234,7 +239,10 @@ export class ConfigRoot {
   }
 
   /** Loads the store's tree if it has one, otherwise creates (and persists) one from `initial`. */
-  static async open(initial: Message, options: ConfigRootOptions & { store: TreeStore }): Promise<ConfigRoot> {
+  static async open(
+    initial: Message,
+    options: ConfigRootOptions & { store: TreeStore }
+  ): Promise<ConfigRoot> {
     return (await options.store.loadRoot()) ? ConfigRoot.load(options) : ConfigRoot.create(initial, options);
   }
 
@@ -607,7 +615,12 @@ export class ConfigRoot {
       }
       const revs = rebuildPath(r.steps, r.rev.withConfig(config));
       const paths = [r.path, ...stepPaths(r.steps)];
-      const ann: Announcement = { type: CallbackType.POST_UPDATE, node: r.rev.node, path: r.path, data: normalized };
+      const ann: Announcement = {
+        type: CallbackType.POST_UPDATE,
+        node: r.rev.node,
+        path: r.path,
+        data: normalized
+      };
       return this.apply(tx, revs, paths, [ann]);
     });
     return this.finish(outcome);
@@ -629,11 +642,21 @@ export class ConfigRoot {
       if (r.kind !== 'container') throw new ConfigValueError('Cannot add to non-container node');
       const kc = r.rev.children[r.fieldIndex] as KeyedChildren<Revision>;
       if (kc.has(key)) throw new ConfigValueError(`Duplicate key ${field.key?.name}=${key}`);
-      const child = buildRevision(this.schema, childInfo, childInfo.clone(normalized), joinPath(r.path, field.name, key));
+      const child = buildRevision(
+        this.schema,
+        childInfo,
+        childInfo.clone(normalized),
+        joinPath(r.path, field.name, key)
+      );
       const owner = r.rev.withSlot(r.fieldIndex, kc.append(key, child));
       const revs = rebuildPath(r.steps, owner);
       const paths = [r.path, ...stepPaths(r.steps)];
-      const ann: Announcement = { type: CallbackType.POST_ADD, node: r.rev.node, path: r.path, data: normalized };
+      const ann: Announcement = {
+        type: CallbackType.POST_ADD,
+        node: r.rev.node,
+        path: r.path,
+        data: normalized
+      };
       return this.apply(tx, revs, paths, [ann]);
     });
     return this.finish(outcome);
@@ -642,7 +665,8 @@ export class ConfigRoot {
   private async doRemove(path: string, options: WriteOptions): Promise<MutationResult> {
     const tx = this.txFor(options.txid);
     const first = resolvePath(this.headOf(tx), '/', path, 'write');
-    if (first.kind === 'container') throw new ConfigValueError('Cannot remove a container; the path needs a key');
+    if (first.kind === 'container')
+      throw new ConfigValueError('Cannot remove a container; the path needs a key');
     if (!first.keyField) throw new ConfigValueError('Cannot remove a node that is not in a keyed container');
     const ownerStep = first.steps[first.steps.length - 1];
     await this.invokePre(ownerStep.rev.node, CallbackType.PRE_REMOVE, assemble(first.rev, 0));
@@ -714,7 +738,11 @@ export class ConfigRoot {
   }
 
   /** Persists and publishes a new committed root revision; runs inside the exclusive phase. */
-  private async commitRoot(root: Revision, changed: Iterable<Revision>, announcements: Announcement[]): Promise<Committed> {
+  private async commitRoot(
+    root: Revision,
+    changed: Iterable<Revision>,
+    announcements: Announcement[]
+  ): Promise<Committed> {
     const seq = this.seqNo + 1;
     const plan = this.planHistory(root.hash, this.tagMap);
     await this.persist(root, plan, this.tagMap, seq);
@@ -786,7 +814,12 @@ export class ConfigRoot {
   }
 
   /** The root pointer (takes ownership of `history`). */
-  private pointer(latest: string, history: readonly string[], tags: ReadonlyMap<string, string>, seq: number): RootPointer {
+  private pointer(
+    latest: string,
+    history: readonly string[],
+    tags: ReadonlyMap<string, string>,
+    seq: number
+  ): RootPointer {
     const sorted = [...tags.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return { layout: LAYOUT_VERSION, latest, tags: Object.fromEntries(sorted), seq, history };
   }
@@ -842,7 +875,11 @@ export class ConfigRoot {
   }
 
   private logError(event: string, e: unknown, ann: Announcement): void {
-    this.logger.warn(event, { type: CallbackType[ann.type], path: ann.path, error: (e as Error)?.message ?? e });
+    this.logger.warn(event, {
+      type: CallbackType[ann.type],
+      path: ann.path,
+      error: (e as Error)?.message ?? e
+    });
   }
 
   private infoOf(data: Message): TypeInfo {

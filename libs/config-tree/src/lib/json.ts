@@ -82,7 +82,8 @@ function diffInto(from: JsonValue, to: JsonValue, path: string, ops: JsonPatchOp
   if (Array.isArray(from) && Array.isArray(to)) {
     const common = Math.min(from.length, to.length);
     for (let i = 0; i < common; i++) diffInto(from[i], to[i], `${path}/${i}`, ops);
-    for (let i = common; i < to.length; i++) ops.push({ op: 'add', path: `${path}/${i}`, value: deepClone(to[i]) });
+    for (let i = common; i < to.length; i++)
+      ops.push({ op: 'add', path: `${path}/${i}`, value: deepClone(to[i]) });
     for (let i = from.length - 1; i >= common; i--) ops.push({ op: 'remove', path: `${path}/${i}` });
     return;
   }

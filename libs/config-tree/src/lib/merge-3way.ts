@@ -25,7 +25,11 @@ export interface Announcement {
  * and removed on the other; the same key added on both sides with different content. Announcements are
  * collected children first, parents last (callbacks run deepest first).
  */
-export function merge3way(fork: Revision, src: Revision, dst: Revision): { root: Revision; announcements: Announcement[] } {
+export function merge3way(
+  fork: Revision,
+  src: Revision,
+  dst: Revision
+): { root: Revision; announcements: Announcement[] } {
   const announcements: Announcement[] = [];
   const root = mergeNode(fork, src, dst, dst.node.path, announcements);
   return { root, announcements };
@@ -70,7 +74,8 @@ function mergeNode(f: Revision, s: Revision, d: Revision, path: string, out: Ann
     out.push({ type: CallbackType.POST_LISTCHANGE, node: d.node, path, data: assemble(d, 0) });
     return ss;
   });
-  if (announceUpdate) out.push({ type: CallbackType.POST_UPDATE, node: d.node, path, data: info.clone(config.data) });
+  if (announceUpdate)
+    out.push({ type: CallbackType.POST_UPDATE, node: d.node, path, data: info.clone(config.data) });
   const same = config === d.config && children.every((c, i) => c === d.children[i]);
   return same ? d : new Revision(d.node, config, children);
 }
@@ -100,7 +105,9 @@ function mergeKeyed(
     const dc = result.get(key);
     if (!dc) continue;
     if (dc.hash !== fc.hash) {
-      throw new MergeConflictError(`${joinPath(fieldPath, key)} was removed in the transaction and changed on main`);
+      throw new MergeConflictError(
+        `${joinPath(fieldPath, key)} was removed in the transaction and changed on main`
+      );
     }
     result = result.remove(key);
     out.push({ type: CallbackType.POST_REMOVE, node: owner, path: ownerPath, data: assemble(fc, 0) });
@@ -109,7 +116,9 @@ function mergeKeyed(
     const dc = result.get(key);
     if (dc) {
       if (dc.hash === sc.hash) continue;
-      throw new MergeConflictError(`${joinPath(fieldPath, key)} was added with different content on both sides`);
+      throw new MergeConflictError(
+        `${joinPath(fieldPath, key)} was added with different content on both sides`
+      );
     }
     result = result.append(key, sc);
     out.push({ type: CallbackType.POST_ADD, node: owner, path: ownerPath, data: assemble(sc, -1) });

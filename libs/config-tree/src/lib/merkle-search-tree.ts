@@ -155,11 +155,7 @@ function join<T extends Hashed>(a: Tree<T>, b: Tree<T>): Tree<T> {
     kids[0] = join(a, kids[0]);
     return new MstNode(b.level, b.items, kids);
   }
-  const kids = [
-    ...a.kids.slice(0, -1),
-    join(a.kids[a.kids.length - 1], b.kids[0]),
-    ...b.kids.slice(1)
-  ];
+  const kids = [...a.kids.slice(0, -1), join(a.kids[a.kids.length - 1], b.kids[0]), ...b.kids.slice(1)];
   return new MstNode(a.level, [...a.items, ...b.items], kids);
 }
 

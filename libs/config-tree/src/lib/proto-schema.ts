@@ -116,13 +116,20 @@ export class ProtoReflectionSchema implements ConfigSchema {
     }
     const option = readOption(field, this.sources.childNodeOption) as { key?: string } | undefined;
     const keyName = option?.key ?? '';
-    if (keyName === '') return { name: field.name, localName: field.localName, typeName: childDesc.typeName, repeated };
+    if (keyName === '')
+      return { name: field.name, localName: field.localName, typeName: childDesc.typeName, repeated };
     const keyField = childDesc.fields.find((f) => f.name === keyName);
-    if (!keyField) throw new ConfigNotImplementedError(`key ${keyName} of ${where} is not a field of ${childDesc.typeName}`);
+    if (!keyField)
+      throw new ConfigNotImplementedError(
+        `key ${keyName} of ${where} is not a field of ${childDesc.typeName}`
+      );
     let kind: KeyKind;
     if (keyField.fieldKind === 'scalar' && keyField.scalar === ScalarType.STRING) kind = 'string';
     else if (keyField.fieldKind === 'scalar' && INT_SCALARS.has(keyField.scalar)) kind = 'int';
-    else throw new ConfigNotImplementedError(`unsupported key type of ${childDesc.typeName}.${keyName} (${where})`);
+    else
+      throw new ConfigNotImplementedError(
+        `unsupported key type of ${childDesc.typeName}.${keyName} (${where})`
+      );
     return {
       name: field.name,
       localName: field.localName,

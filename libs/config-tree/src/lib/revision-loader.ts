@@ -50,17 +50,24 @@ export class RevisionLoader {
   }
 
   async fetch(rootRevisions: readonly string[]): Promise<void> {
-    let frontier: Array<[string, BlobKind, string | undefined]> = rootRevisions.map((h) => [h, 'rev', undefined]);
+    let frontier: Array<[string, BlobKind, string | undefined]> = rootRevisions.map((h) => [
+      h,
+      'rev',
+      undefined
+    ]);
     while (frontier.length > 0) {
       const need = new Map<string, [BlobKind, string | undefined]>();
-      for (const [k, kind, from] of frontier) if (!this.blobs.has(k) && !need.has(k)) need.set(k, [kind, from]);
+      for (const [k, kind, from] of frontier)
+        if (!this.blobs.has(k) && !need.has(k)) need.set(k, [kind, from]);
       if (need.size === 0) break;
       const got = await this.store.readBlobs([...need.keys()]);
       const next: Array<[string, BlobKind, string | undefined]> = [];
       for (const [k, [kind, from]] of need) {
         const bytes = got.get(k);
         if (!bytes) {
-          throw new ConfigStoreError(`missing ${kind} blob ${k}${from ? ` referenced by ${from}` : ' (root)'}`);
+          throw new ConfigStoreError(
+            `missing ${kind} blob ${k}${from ? ` referenced by ${from}` : ' (root)'}`
+          );
         }
         this.blobs.set(k, bytes);
         let edges: string[] = [];
@@ -104,7 +111,8 @@ export class RevisionLoader {
         if (Array.isArray(stored) && stored.length === 1) return this.build(stored[0], childInfo, childPath);
         return buildRevision(this.schema, childInfo, childInfo.create(), childPath);
       }
-      const hashes = stored === undefined ? [] : Array.isArray(stored) ? stored : this.chunkItems(stored.chunk);
+      const hashes =
+        stored === undefined ? [] : Array.isArray(stored) ? stored : this.chunkItems(stored.chunk);
       if (!field.key) return hashes.map((h) => this.build(h, childInfo, childPath));
       const containerKey = `${childPath}\0${Array.isArray(stored) ? hashes.join(',') : stored?.chunk}`;
       const hit = this.keyedCache.get(containerKey);
@@ -150,7 +158,9 @@ export class RevisionLoader {
     try {
       data = clearChildren(info, info.decode(bytes));
     } catch (e) {
-      throw new ConfigStoreError(`cannot decode config blob ${hash} as ${info.typeName}: ${(e as Error).message}`);
+      throw new ConfigStoreError(
+        `cannot decode config blob ${hash} as ${info.typeName}: ${(e as Error).message}`
+      );
     }
     const config = new ConfigData(info, data);
     this.configCache.set(cacheKey, config);

@@ -34,7 +34,9 @@ export function keyOf(field: ChildField, message: Message): string {
     if (typeof value !== 'string') throw new ConfigValueError(`key field ${spec.name} must be a string`);
     key = value;
     if (key === '' || key.includes('/')) {
-      throw new ConfigValueError(`invalid key ${spec.name}='${key}': keys must be non-empty and contain no '/'`);
+      throw new ConfigValueError(
+        `invalid key ${spec.name}='${key}': keys must be non-empty and contain no '/'`
+      );
     }
   } else if (typeof value === 'number' && Number.isInteger(value)) {
     key = String(value);
@@ -88,7 +90,12 @@ export function readOnlyViolations(info: TypeInfo, before: Message, after: Messa
  * Builds the revision (and new nodes) of an owned, normalized message, turning child-node fields into child
  * nodes recursively. Duplicate keys raise ConfigValueError.
  */
-export function buildRevision(schema: ConfigSchema, info: TypeInfo, message: Message, path: string): Revision {
+export function buildRevision(
+  schema: ConfigSchema,
+  info: TypeInfo,
+  message: Message,
+  path: string
+): Revision {
   const slots: ChildSlot[] = info.children.map((field) => {
     const childInfo = schema.typeInfo(field.typeName);
     const value = fieldsOf(message)[field.localName];
@@ -122,7 +129,8 @@ export function assemble(rev: Revision, depth: number): Message {
     info.children.forEach((f, i) => {
       const slot = rev.children[i];
       if (slot instanceof Revision) msg[f.localName] = assemble(slot, depth - 1);
-      else if (slot instanceof KeyedChildren) msg[f.localName] = [...slot.values()].map((r) => assemble(r, depth - 1));
+      else if (slot instanceof KeyedChildren)
+        msg[f.localName] = [...slot.values()].map((r) => assemble(r, depth - 1));
       else msg[f.localName] = slot.map((r) => assemble(r, depth - 1));
     });
   }
@@ -166,7 +174,12 @@ export type Resolved = ResolvedNode | ResolvedContainer;
  * Resolves a path from a revision (path rules of spec 2.2): leading slashes are stripped before each field
  * name, keys are taken verbatim up to the next '/', a trailing slash is ignored.
  */
-export function resolvePath(start: Revision, startPath: string, path: string, mode: 'read' | 'write'): Resolved {
+export function resolvePath(
+  start: Revision,
+  startPath: string,
+  path: string,
+  mode: 'read' | 'write'
+): Resolved {
   let rev = start;
   let cur = startPath;
   let rest = path;

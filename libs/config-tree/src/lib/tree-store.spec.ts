@@ -1,12 +1,24 @@
 import { decodeRootPointer, encodeRootPointer, InMemoryTreeStore, RootPointer } from './tree-store';
 
 describe('root pointer codec and InMemoryTreeStore', () => {
-  const pointer: RootPointer = { layout: 1, latest: 'a'.repeat(24), tags: { t: 'b'.repeat(24) }, seq: 7, history: ['b'.repeat(24), 'a'.repeat(24)] };
+  const pointer: RootPointer = {
+    layout: 1,
+    latest: 'a'.repeat(24),
+    tags: { t: 'b'.repeat(24) },
+    seq: 7,
+    history: ['b'.repeat(24), 'a'.repeat(24)]
+  };
 
   it('round-trips the root pointer as JSON bytes and fills defaults of older pointers', () => {
     expect(decodeRootPointer(encodeRootPointer(pointer))).toEqual(pointer);
     const legacy = new TextEncoder().encode(JSON.stringify({ latest: 'c'.repeat(24) }));
-    expect(decodeRootPointer(legacy)).toEqual({ layout: 1, latest: 'c'.repeat(24), tags: {}, seq: 0, history: ['c'.repeat(24)] });
+    expect(decodeRootPointer(legacy)).toEqual({
+      layout: 1,
+      latest: 'c'.repeat(24),
+      tags: {},
+      seq: 0,
+      history: ['c'.repeat(24)]
+    });
     expect(() => decodeRootPointer(new TextEncoder().encode('{}'))).toThrow('invalid root pointer');
   });
 
@@ -18,7 +30,11 @@ describe('root pointer codec and InMemoryTreeStore', () => {
     expect(loaded).toEqual(pointer);
     (loaded?.history as string[]).push('mutated');
     expect((await store.loadRoot())?.history).toEqual(pointer.history);
-    await store.commit({ puts: new Map([['k2', new Uint8Array([2])]]), deletes: ['k1'], root: { ...pointer, seq: 8 } });
+    await store.commit({
+      puts: new Map([['k2', new Uint8Array([2])]]),
+      deletes: ['k1'],
+      root: { ...pointer, seq: 8 }
+    });
     expect([...store.blobs.keys()]).toEqual(['k2']);
     expect(store.keyCount).toBe(2);
     expect(store.stats).toMatchObject({ commits: 2, puts: 2, deletes: 1, rootWrites: 2 });

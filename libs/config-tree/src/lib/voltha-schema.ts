@@ -1,4 +1,10 @@
-import { accessOption, childNodeOption, messageTypeRegistry, registry, toJsonWithDefaults } from '@voltha/proto';
+import {
+  accessOption,
+  childNodeOption,
+  messageTypeRegistry,
+  registry,
+  toJsonWithDefaults
+} from '@voltha/proto';
 
 import { createProtoSchema, TsProtoCodec } from './proto-schema';
 import type { ConfigSchema } from './schema';

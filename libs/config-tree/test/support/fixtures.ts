@@ -49,7 +49,10 @@ export async function rootD(options: Partial<ConfigRootOptions> = {}): Promise<C
 }
 
 /** Asserts that `p` rejects with a ConfigTreeError of the given 1.x kind; returns the error. */
-export async function expectKind(p: Promise<unknown> | (() => unknown), kind: string): Promise<ConfigTreeError> {
+export async function expectKind(
+  p: Promise<unknown> | (() => unknown),
+  kind: string
+): Promise<ConfigTreeError> {
   let error: unknown;
   try {
     await (typeof p === 'function' ? p() : p);

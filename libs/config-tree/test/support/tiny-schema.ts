@@ -9,8 +9,13 @@ export const note = (text: string): Message => ({ $type: 'tiny.Note', text }) as
 export function tinySchema(): ConfigSchema {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  const make = (typeName: string, children: TypeInfo['children'], defaults: Record<string, unknown>): TypeInfo => {
-    const normalize = (m: Message): Message => ({ ...deepClone(defaults), ...deepClone(m), $type: typeName }) as Message;
+  const make = (
+    typeName: string,
+    children: TypeInfo['children'],
+    defaults: Record<string, unknown>
+  ): TypeInfo => {
+    const normalize = (m: Message): Message =>
+      ({ ...deepClone(defaults), ...deepClone(m), $type: typeName }) as Message;
     const encode = (m: Message): Uint8Array =>
       encoder.encode(JSON.stringify(Object.entries(m as unknown as Record<string, unknown>).sort()));
     return {
@@ -27,12 +32,15 @@ export function tinySchema(): ConfigSchema {
     };
   };
   const types: Record<string, TypeInfo> = {
-    'tiny.Root': make('tiny.Root', [{ name: 'notes', localName: 'notes', typeName: 'tiny.Note', repeated: true }], {
-      name: '',
-      notes: []
-    }),
+    'tiny.Root': make(
+      'tiny.Root',
+      [{ name: 'notes', localName: 'notes', typeName: 'tiny.Note', repeated: true }],
+      {
+        name: '',
+        notes: []
+      }
+    ),
     'tiny.Note': make('tiny.Note', [], { text: '' })
   };
   return { typeInfo: (t) => types[t] };
 }
-
