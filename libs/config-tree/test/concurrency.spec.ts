@@ -184,14 +184,15 @@ describe('re-entrant writes from callbacks', () => {
   });
 
   it('a write scheduled by a callback after its mutation finished goes to the top-level queue', async () => {
+    const gate = deferred();
     const done = deferred();
     root.getProxy('/').registerCallback(CallbackType.POST_ADD, () => {
-      setTimeout(() => {
-        void root.update('/health', health(HEALTHY)).then(() => done.resolve());
-      }, 10);
+      // runs later, still in the async context of this callback, after its mutation has finished
+      void gate.promise.then(() => root.update('/health', health(HEALTHY))).then(() => done.resolve());
     });
     await root.add('/adapters', adapter('t'));
     expect(((await root.get('/health')) as HealthStatus).state).toBe(DYING);
+    gate.resolve();
     await done.promise;
     expect(((await root.get('/health')) as HealthStatus).state).toBe(HEALTHY);
   });
