@@ -4,4 +4,4 @@ export * from './lib/adapter-agent-base';
 export * from './lib/dispatcher';
 export * from './lib/errors';
 export * from './lib/scheduler';
-export * from './testing/virtual-scheduler';
+export * from './testing';

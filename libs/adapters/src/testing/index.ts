@@ -1,0 +1,3 @@
+export * from './in-memory-core';
+export * from './journal';
+export * from './virtual-scheduler';
