@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { ConfigRoot } from '@voltha/config-tree';
 import type { RootPointer, TreeStoreBatch } from '@voltha/config-tree';
-import { MemoryKvBackend, MemoryKvStore } from '@voltha/kv';
+import { KvUnavailableError, MemoryKvBackend, MemoryKvStore } from '@voltha/kv';
 import type { KvStore } from '@voltha/kv';
 import { Adapter, AdapterConfig, HealthStatus, VolthaInstance } from '@voltha/proto';
 
@@ -45,8 +45,7 @@ function flaky(kv: KvStore): KvStore & { down: boolean; txns: number } {
   wrapper.txns = 0;
   wrapper.txn = async (req) => {
     wrapper.txns++;
-    if (wrapper.down)
-      throw new (await import('@voltha/kv')).KvUnavailableError('txn', 1, 0, new Error('connection refused'));
+    if (wrapper.down) throw new KvUnavailableError('txn', 1, 0, new Error('connection refused'));
     return kv.txn(req);
   };
   return wrapper;
