@@ -1,7 +1,4 @@
-import {
-  AdminState_AdminState as AdminState,
-  OperStatus_OperStatus as OperStatus
-} from '@voltha/proto';
+import { AdminState_AdminState as AdminState, OperStatus_OperStatus as OperStatus } from '@voltha/proto';
 import type {
   AlarmEvent,
   Device,
@@ -46,7 +43,11 @@ export abstract class AdapterAgentBase implements AdapterAgent {
   ): Promise<AgentOperationResultList<T>>;
   public abstract sendProxiedMessage(proxyAddress: ProxyAddress, msg: Uint8Array): Promise<void>;
   public abstract receiveProxiedMessage(proxyAddress: ProxyAddress, msg: Uint8Array): Promise<void>;
-  public abstract sendPacketIn(logicalDeviceId: string, logicalPortNo: number, packet: Uint8Array): Promise<void>;
+  public abstract sendPacketIn(
+    logicalDeviceId: string,
+    logicalPortNo: number,
+    packet: Uint8Array
+  ): Promise<void>;
   public abstract submitKpis(kpis: KpiEvent): Promise<void>;
   public abstract submitAlarm(deviceId: string, alarm: AlarmEvent): Promise<void>;
 
@@ -87,7 +88,11 @@ export abstract class AdapterAgentBase implements AdapterAgent {
     ]);
   }
 
-  public async updatePmConfigs(deviceId: string, pmConfigs: PmConfigs, options?: { init?: boolean }): Promise<void> {
+  public async updatePmConfigs(
+    deviceId: string,
+    pmConfigs: PmConfigs,
+    options?: { init?: boolean }
+  ): Promise<void> {
     await this.transaction([agentOp.updatePmConfigs(deviceId, pmConfigs, options?.init ?? false)]);
   }
 

@@ -93,7 +93,12 @@ export type AgentOperation =
       readonly portType?: PortType;
     }
   /** `init: true` is the adapter's own initial write: the adapter is not called back (1.x init=True). */
-  | { readonly op: 'updatePmConfigs'; readonly deviceId: string; readonly pmConfigs: PmConfigs; readonly init?: boolean }
+  | {
+      readonly op: 'updatePmConfigs';
+      readonly deviceId: string;
+      readonly pmConfigs: PmConfigs;
+      readonly init?: boolean;
+    }
   /**
    * The core assigns id and datapath id when `logicalDevice.id` is empty (an id given is kept and must be
    * free). Ports in `logicalDevice.ports` are added with it.
@@ -216,14 +221,22 @@ export interface AdapterAgent {
  * matching proxied-message replies.
  */
 export function proxyAddressKey(pa: ProxyAddress): string {
-  return [pa.deviceId, pa.channelId, pa.onuId, pa.onuSessionId, pa.channelGroupId, pa.channelTermination].join('|');
+  return [
+    pa.deviceId,
+    pa.channelId,
+    pa.onuId,
+    pa.onuSessionId,
+    pa.channelGroupId,
+    pa.channelTermination
+  ].join('|');
 }
 
 /** Builders for transaction operations, so call sites read like the named methods. */
 export const agentOp = {
   addDevice: (device: Device) => ({ op: 'addDevice', device }) as const,
   updateDevice: (device: Device) => ({ op: 'updateDevice', device }) as const,
-  updateDeviceState: (deviceId: string, state: DeviceStatePatch) => ({ op: 'updateDeviceState', deviceId, state }) as const,
+  updateDeviceState: (deviceId: string, state: DeviceStatePatch) =>
+    ({ op: 'updateDeviceState', deviceId, state }) as const,
   addPort: (deviceId: string, port: Port) => ({ op: 'addPort', deviceId, port }) as const,
   deletePort: (deviceId: string, portNo: number) => ({ op: 'deletePort', deviceId, portNo }) as const,
   deleteAllPeerReferences: (deviceId: string) => ({ op: 'deleteAllPeerReferences', deviceId }) as const,
@@ -231,14 +244,18 @@ export const agentOp = {
     ({ op: 'updatePortsState', deviceId, state, portType }) as const,
   updatePmConfigs: (deviceId: string, pmConfigs: PmConfigs, init = false) =>
     ({ op: 'updatePmConfigs', deviceId, pmConfigs, init }) as const,
-  createLogicalDevice: (logicalDevice: LogicalDevice) => ({ op: 'createLogicalDevice', logicalDevice }) as const,
-  addLogicalPort: (logicalDeviceId: string, port: LogicalPort) => ({ op: 'addLogicalPort', logicalDeviceId, port }) as const,
+  createLogicalDevice: (logicalDevice: LogicalDevice) =>
+    ({ op: 'createLogicalDevice', logicalDevice }) as const,
+  addLogicalPort: (logicalDeviceId: string, port: LogicalPort) =>
+    ({ op: 'addLogicalPort', logicalDeviceId, port }) as const,
   deleteLogicalPort: (logicalDeviceId: string, portId: string) =>
     ({ op: 'deleteLogicalPort', logicalDeviceId, portId }) as const,
   deleteLogicalDevice: (logicalDeviceId: string) => ({ op: 'deleteLogicalDevice', logicalDeviceId }) as const,
   childDeviceDetected: (child: ChildDeviceRequest) => ({ op: 'childDeviceDetected', child }) as const,
-  updateChildDevice: (parentId: string, device: Device) => ({ op: 'updateChildDevice', parentId, device }) as const,
-  removeChildDevices: (parentId: string, filter?: ChildFilter) => ({ op: 'removeChildDevices', parentId, filter }) as const,
+  updateChildDevice: (parentId: string, device: Device) =>
+    ({ op: 'updateChildDevice', parentId, device }) as const,
+  removeChildDevices: (parentId: string, filter?: ChildFilter) =>
+    ({ op: 'removeChildDevices', parentId, filter }) as const,
   updateChildDevicesState: (parentId: string, state: ChildStatePatch, filter?: ChildFilter) =>
     ({ op: 'updateChildDevicesState', parentId, state, filter }) as const
 } satisfies Record<AgentOperation['op'], (...args: never[]) => AgentOperation>;

@@ -53,7 +53,11 @@ export interface DeviceAdapter {
   /** The complete device flow and group tables (device types with `acceptsBulkFlowUpdate`). */
   updateFlowsBulk(device: Device, flows: Flows, groups: FlowGroups): Promise<void>;
   /** Flow and group deltas (device types with `acceptsAddRemoveFlowUpdates`). */
-  updateFlowsIncrementally(device: Device, flowChanges: FlowChanges, groupChanges: FlowGroupChanges): Promise<void>;
+  updateFlowsIncrementally(
+    device: Device,
+    flowChanges: FlowChanges,
+    groupChanges: FlowGroupChanges
+  ): Promise<void>;
   /** PM configuration changed through the NBI. */
   updatePmConfig(device: Device, pmConfigs: PmConfigs): Promise<void>;
 

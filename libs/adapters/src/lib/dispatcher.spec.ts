@@ -10,18 +10,37 @@ import {
 } from '@voltha/proto';
 
 import type { DeviceAdapter } from './adapter';
-import { type AdapterCall, type DeviceChange, DeviceChangeDispatcher, diffFlowTables, planAdapterCall } from './dispatcher';
+import {
+  type AdapterCall,
+  type DeviceChange,
+  DeviceChangeDispatcher,
+  diffFlowTables,
+  planAdapterCall
+} from './dispatcher';
 
 const device = (adminState: AdminState, extra: Partial<Device> = {}): Device =>
   Device.fromPartial({ id: 'd1', type: 'sim', adapter: 'sim', adminState, ...extra });
 
 const bulk = DeviceType.fromPartial({ id: 'sim', adapter: 'sim', acceptsBulkFlowUpdate: true });
-const incremental = DeviceType.fromPartial({ id: 'sim', adapter: 'sim', acceptsBulkFlowUpdate: true, acceptsAddRemoveFlowUpdates: true });
+const incremental = DeviceType.fromPartial({
+  id: 'sim',
+  adapter: 'sim',
+  acceptsBulkFlowUpdate: true,
+  acceptsAddRemoveFlowUpdates: true
+});
 const neither = DeviceType.fromPartial({ id: 'sim', adapter: 'sim' });
 
-const flowA = flowStats({ priority: 1000, match: [inPort(1), ethType(0x888e)], instructions: [applyActions([output(2)])] });
+const flowA = flowStats({
+  priority: 1000,
+  match: [inPort(1), ethType(0x888e)],
+  instructions: [applyActions([output(2)])]
+});
 const flowB = flowStats({ priority: 500, match: [inPort(2)], instructions: [applyActions([output(1)])] });
-const flowBChanged = flowStats({ priority: 500, match: [inPort(2)], instructions: [applyActions([output(3)])] });
+const flowBChanged = flowStats({
+  priority: 500,
+  match: [inPort(2)],
+  instructions: [applyActions([output(3)])]
+});
 const tables = (...items: ReturnType<typeof flowStats>[]) => ({
   flows: Flows.fromPartial({ items }),
   groups: FlowGroups.fromPartial({})
@@ -48,7 +67,9 @@ describe('planAdapterCall', () => {
     [AdminState.ENABLED, AdminState.ENABLED, 'none'],
     [AdminState.PREPROVISIONED, AdminState.DISABLED, 'none']
   ])('maps admin %s -> %s to %s (adapterActionFor)', (before, after, expected) => {
-    expect(plan({ kind: 'updated', before: device(before), after: device(after), origin: 'nbi' }).call).toBe(expected);
+    expect(plan({ kind: 'updated', before: device(before), after: device(after), origin: 'nbi' }).call).toBe(
+      expected
+    );
   });
 
   it('does not mark a device already ACTIVATING (NBI enable set it)', () => {
@@ -64,10 +85,17 @@ describe('planAdapterCall', () => {
   it("ignores the adapter's own updates, removals, PM and flow writes (echo suppression)", () => {
     const before = device(AdminState.ENABLED);
     const after = device(AdminState.DISABLED);
-    expect(plan({ kind: 'updated', before, after, origin: 'sim' })).toEqual({ call: 'none', reason: 'change made by the device adapter' });
+    expect(plan({ kind: 'updated', before, after, origin: 'sim' })).toEqual({
+      call: 'none',
+      reason: 'change made by the device adapter'
+    });
     expect(plan({ kind: 'removed', device: before, origin: 'sim' }).call).toBe('none');
-    expect(plan({ kind: 'pm-configs', device: before, pmConfigs: PmConfigs.fromPartial({}), origin: 'sim' }).call).toBe('none');
-    expect(plan({ kind: 'flows', device: before, before: tables(), after: tables(flowA), origin: 'sim' }).call).toBe('none');
+    expect(
+      plan({ kind: 'pm-configs', device: before, pmConfigs: PmConfigs.fromPartial({}), origin: 'sim' }).call
+    ).toBe('none');
+    expect(
+      plan({ kind: 'flows', device: before, before: tables(), after: tables(flowA), origin: 'sim' }).call
+    ).toBe('none');
     // ...but a change by another adapter (a parent disabling its children) does reach it.
     expect(plan({ kind: 'updated', before, after, origin: 'olt' }).call).toBe('disableDevice');
   });
@@ -76,11 +104,18 @@ describe('planAdapterCall', () => {
     const d = device(AdminState.DISABLED);
     expect(plan({ kind: 'removed', device: d, origin: 'nbi' }).call).toBe('deleteDevice');
     expect(plan({ kind: 'reboot', device: d, origin: 'nbi' }).call).toBe('rebootDevice');
-    expect(plan({ kind: 'pm-configs', device: d, pmConfigs: PmConfigs.fromPartial({ defaultFreq: 50 }) }).call).toBe('updatePmConfig');
+    expect(
+      plan({ kind: 'pm-configs', device: d, pmConfigs: PmConfigs.fromPartial({ defaultFreq: 50 }) }).call
+    ).toBe('updatePmConfig');
   });
 
   it('pushes the complete table in bulk when the type accepts only bulk updates', () => {
-    const call = plan({ kind: 'flows', device: device(AdminState.ENABLED), before: tables(flowA), after: tables(flowA, flowB) });
+    const call = plan({
+      kind: 'flows',
+      device: device(AdminState.ENABLED),
+      before: tables(flowA),
+      after: tables(flowA, flowB)
+    });
     expect(call.call).toBe('updateFlowsBulk');
     if (call.call !== 'updateFlowsBulk') return;
     expect(call.flows.items.map((f) => f.id)).toEqual([flowA.id, flowB.id]);
@@ -88,7 +123,12 @@ describe('planAdapterCall', () => {
 
   it('pushes deltas when the type accepts add/remove updates', () => {
     const call = plan(
-      { kind: 'flows', device: device(AdminState.ENABLED), before: tables(flowA, flowB), after: tables(flowBChanged) },
+      {
+        kind: 'flows',
+        device: device(AdminState.ENABLED),
+        before: tables(flowA, flowB),
+        after: tables(flowBChanged)
+      },
       incremental
     );
     expect(call.call).toBe('updateFlowsIncrementally');
@@ -98,8 +138,16 @@ describe('planAdapterCall', () => {
   });
 
   it('sends nothing for an unchanged table or a type without flow support', () => {
-    expect(plan({ kind: 'flows', device: device(AdminState.ENABLED), before: tables(flowA), after: tables(flowA) }).call).toBe('none');
-    expect(plan({ kind: 'flows', device: device(AdminState.ENABLED), before: tables(), after: tables(flowA) }, neither)).toEqual({
+    expect(
+      plan({ kind: 'flows', device: device(AdminState.ENABLED), before: tables(flowA), after: tables(flowA) })
+        .call
+    ).toBe('none');
+    expect(
+      plan(
+        { kind: 'flows', device: device(AdminState.ENABLED), before: tables(), after: tables(flowA) },
+        neither
+      )
+    ).toEqual({
       call: 'none',
       reason: 'device type sim accepts no flow updates'
     });
@@ -144,7 +192,9 @@ describe('DeviceChangeDispatcher', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const adapter = recordingAdapter(log, gate);
-    const dispatcher = new DeviceChangeDispatcher({ resolve: () => ({ adapterId: 'sim', adapter, deviceType: bulk }) });
+    const dispatcher = new DeviceChangeDispatcher({
+      resolve: () => ({ adapterId: 'sim', adapter, deviceType: bulk })
+    });
     const enabled = device(AdminState.ENABLED);
     const disabled = device(AdminState.DISABLED);
     const first = dispatcher.dispatch({ kind: 'updated', before: enabled, after: disabled, origin: 'nbi' });
@@ -156,7 +206,11 @@ describe('DeviceChangeDispatcher', () => {
     open();
     await Promise.all([first, second]);
     await dispatcher.idle();
-    expect(log.slice(3)).toEqual(['disableDevice:d1:end', 'reenableDevice:d1:start', 'reenableDevice:d1:end']);
+    expect(log.slice(3)).toEqual([
+      'disableDevice:d1:end',
+      'reenableDevice:d1:start',
+      'reenableDevice:d1:end'
+    ]);
     expect(dispatcher.pending).toBe(0);
   });
 
@@ -172,7 +226,11 @@ describe('DeviceChangeDispatcher', () => {
         return Device.fromPartial({ ...d, operStatus: OperStatus.ACTIVATING });
       }
     });
-    const failing = dispatcher.dispatch({ kind: 'updated', before: device(AdminState.ENABLED), after: device(AdminState.DISABLED) });
+    const failing = dispatcher.dispatch({
+      kind: 'updated',
+      before: device(AdminState.ENABLED),
+      after: device(AdminState.DISABLED)
+    });
     await expect(failing).rejects.toThrow('boom');
     await dispatcher.dispatch({ kind: 'added', device: device(AdminState.ENABLED), origin: 'olt' });
     expect(marked).toEqual(['d1']);
@@ -181,7 +239,10 @@ describe('DeviceChangeDispatcher', () => {
 
   it('drops changes of devices without an adapter', async () => {
     const calls: AdapterCall[] = [];
-    const dispatcher = new DeviceChangeDispatcher({ resolve: () => undefined, onCall: (_id, _a, call) => calls.push(call) });
+    const dispatcher = new DeviceChangeDispatcher({
+      resolve: () => undefined,
+      onCall: (_id, _a, call) => calls.push(call)
+    });
     const call = await dispatcher.dispatch({ kind: 'added', device: device(AdminState.ENABLED) });
     expect(call).toEqual({ call: 'none', reason: 'no adapter for device d1 (type sim)' });
     expect(calls).toHaveLength(1);

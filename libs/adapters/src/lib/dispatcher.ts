@@ -35,15 +35,28 @@ export type DeviceChange =
       readonly after: FlowTables;
       readonly origin?: string;
     }
-  | { readonly kind: 'pm-configs'; readonly device: Device; readonly pmConfigs: PmConfigs; readonly origin?: string }
+  | {
+      readonly kind: 'pm-configs';
+      readonly device: Device;
+      readonly pmConfigs: PmConfigs;
+      readonly origin?: string;
+    }
   /** RebootDevice from the NBI: no tree change, a direct call. */
   | { readonly kind: 'reboot'; readonly device: Device; readonly origin?: string };
 
 /** The adapter call a change turns into. */
 export type AdapterCall =
   | { readonly call: 'adoptDevice'; readonly device: Device; readonly markActivating: boolean }
-  | { readonly call: 'disableDevice' | 'reenableDevice' | 'abandonDevice' | 'deleteDevice' | 'rebootDevice'; readonly device: Device }
-  | { readonly call: 'updateFlowsBulk'; readonly device: Device; readonly flows: Flows; readonly groups: FlowGroups }
+  | {
+      readonly call: 'disableDevice' | 'reenableDevice' | 'abandonDevice' | 'deleteDevice' | 'rebootDevice';
+      readonly device: Device;
+    }
+  | {
+      readonly call: 'updateFlowsBulk';
+      readonly device: Device;
+      readonly flows: Flows;
+      readonly groups: FlowGroups;
+    }
   | {
       readonly call: 'updateFlowsIncrementally';
       readonly device: Device;
@@ -71,7 +84,10 @@ export const emptyGroups = (): FlowGroups => FlowGroups.fromPartial({});
  * Flow and group deltas between two device tables: a flow is identified by `id`; a flow whose content
  * changed under the same id is removed and added. Groups are identified by `desc.groupId`.
  */
-export function diffFlowTables(before: FlowTables, after: FlowTables): {
+export function diffFlowTables(
+  before: FlowTables,
+  after: FlowTables
+): {
   flowChanges: FlowChanges;
   groupChanges: FlowGroupChanges;
   empty: boolean;
@@ -89,7 +105,8 @@ export function diffFlowTables(before: FlowTables, after: FlowTables): {
     if (!prev || !sameFlowContent(prev, flow)) toAdd.push(flow);
   }
   const groupKey = (g: ofpGroupEntry): number => g.desc?.groupId ?? 0;
-  const encodeGroup = (g: ofpGroupEntry): string => Buffer.from(ofpGroupEntry.encode(g).finish()).toString('hex');
+  const encodeGroup = (g: ofpGroupEntry): string =>
+    Buffer.from(ofpGroupEntry.encode(g).finish()).toString('hex');
   const oldGroups = new Map(before.groups.items.map((g) => [groupKey(g), g]));
   const newGroups = new Map(after.groups.items.map((g) => [groupKey(g), g]));
   const groupsToAdd: ofpGroupEntry[] = [];
@@ -104,7 +121,10 @@ export function diffFlowTables(before: FlowTables, after: FlowTables): {
   }
   return {
     flowChanges: FlowChanges.fromPartial({ toAdd: { items: toAdd }, toRemove: { items: toRemove } }),
-    groupChanges: FlowGroupChanges.fromPartial({ toAdd: { items: groupsToAdd }, toRemove: { items: groupsToRemove } }),
+    groupChanges: FlowGroupChanges.fromPartial({
+      toAdd: { items: groupsToAdd },
+      toRemove: { items: groupsToRemove }
+    }),
     empty: toAdd.length + toRemove.length + groupsToAdd.length + groupsToRemove.length === 0
   };
 }
@@ -115,20 +135,31 @@ export function diffFlowTables(before: FlowTables, after: FlowTables): {
  * children activate without an NBI call). Flow tables go incrementally when the device type accepts
  * add/remove updates, else in bulk when it accepts bulk updates, else nowhere.
  */
-export function planAdapterCall(change: DeviceChange, target: { adapterId: string; deviceType?: DeviceType }): AdapterCall {
+export function planAdapterCall(
+  change: DeviceChange,
+  target: { adapterId: string; deviceType?: DeviceType }
+): AdapterCall {
   const echo = change.origin !== undefined && change.origin === target.adapterId;
   switch (change.kind) {
     case 'added': {
       const action = adapterActionFor(AdminState.UNKNOWN, change.device.adminState);
       if (action !== 'adopt') return { call: 'none', reason: 'new device is not enabled' };
-      return { call: 'adoptDevice', device: change.device, markActivating: change.device.operStatus !== OperStatus.ACTIVATING };
+      return {
+        call: 'adoptDevice',
+        device: change.device,
+        markActivating: change.device.operStatus !== OperStatus.ACTIVATING
+      };
     }
     case 'updated': {
       if (echo) return { call: 'none', reason: 'change made by the device adapter' };
       const action = adapterActionFor(change.before.adminState, change.after.adminState);
       switch (action) {
         case 'adopt':
-          return { call: 'adoptDevice', device: change.after, markActivating: change.after.operStatus !== OperStatus.ACTIVATING };
+          return {
+            call: 'adoptDevice',
+            device: change.after,
+            markActivating: change.after.operStatus !== OperStatus.ACTIVATING
+          };
         case 'disable':
           return { call: 'disableDevice', device: change.after };
         case 'reenable':
@@ -163,7 +194,12 @@ export function planAdapterCall(change: DeviceChange, target: { adapterId: strin
           groupChanges: diff.groupChanges
         };
       }
-      return { call: 'updateFlowsBulk', device: change.device, flows: change.after.flows, groups: change.after.groups };
+      return {
+        call: 'updateFlowsBulk',
+        device: change.device,
+        flows: change.after.flows,
+        groups: change.after.groups
+      };
     }
   }
 }
@@ -228,7 +264,10 @@ export class DeviceChangeDispatcher {
     const adapter = resolved.adapter;
     switch (call.call) {
       case 'adoptDevice': {
-        const target = call.markActivating && this.options.markActivating ? await this.options.markActivating(call.device) : call.device;
+        const target =
+          call.markActivating && this.options.markActivating
+            ? await this.options.markActivating(call.device)
+            : call.device;
         await adapter.adoptDevice(target);
         break;
       }

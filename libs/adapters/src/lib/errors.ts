@@ -1,10 +1,5 @@
 export type AdapterErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'FAILED_PRECONDITION'
-  | 'UNIMPLEMENTED'
-  | 'CANCELLED';
+  'INVALID_ARGUMENT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'FAILED_PRECONDITION' | 'UNIMPLEMENTED' | 'CANCELLED';
 
 /**
  * An error raised by an adapter or by the AdapterAgent port. `code` names the gRPC status a service
@@ -20,7 +15,8 @@ export class AdapterError extends Error {
   }
 }
 
-export const invalidArgument = (message: string): AdapterError => new AdapterError(message, 'INVALID_ARGUMENT');
+export const invalidArgument = (message: string): AdapterError =>
+  new AdapterError(message, 'INVALID_ARGUMENT');
 export const notFound = (message: string): AdapterError => new AdapterError(message, 'NOT_FOUND');
 export const alreadyExists = (message: string): AdapterError => new AdapterError(message, 'ALREADY_EXISTS');
 export const failedPrecondition = (message: string): AdapterError =>

@@ -7,7 +7,9 @@ import {
   DeviceTypes,
   HealthStatus,
   LogicalDevice,
+  LogicalPort,
   OperStatus_OperStatus as OperStatus,
+  PmConfigs,
   Port,
   Port_PortType as PortType,
   ProxyAddress
@@ -36,7 +38,9 @@ class RecordingAdapter implements DeviceAdapter {
     return Adapter.fromPartial({ id: this.id, vendor: 'test', version: '1' });
   }
   public deviceTypes(): DeviceTypes {
-    return DeviceTypes.fromPartial({ items: [{ id: this.id, adapter: this.id, acceptsBulkFlowUpdate: true, ...this.type }] });
+    return DeviceTypes.fromPartial({
+      items: [{ id: this.id, adapter: this.id, acceptsBulkFlowUpdate: true, ...this.type }]
+    });
   }
   public async health(): Promise<HealthStatus> {
     return HealthStatus.fromPartial({});
@@ -118,7 +122,10 @@ describe('InMemoryCore', () => {
     it('sets port.deviceId and adds the reverse PeerPort on the peer, in one step', async () => {
       const { core, oltAgent, onuAgent, parent, child } = await setup();
       const [a] = await oltAgent.childDevicesDetected([child(101)]);
-      await onuAgent.addPort(a.id, Port.fromPartial({ portNo: 1, type: PortType.PON_ONU, peers: [{ deviceId: parent.id, portNo: 1 }] }));
+      await onuAgent.addPort(
+        a.id,
+        Port.fromPartial({ portNo: 1, type: PortType.PON_ONU, peers: [{ deviceId: parent.id, portNo: 1 }] })
+      );
       const onuPort = core.device(a.id)?.ports[0];
       expect(onuPort).toMatchObject({ deviceId: a.id, peers: [{ deviceId: parent.id, portNo: 1 }] });
       const pon = (await oltAgent.getPorts(parent.id, PortType.PON_OLT))[0];
@@ -126,7 +133,10 @@ describe('InMemoryCore', () => {
       // Re-adding is add-or-update: no duplicate peers, stored peers are kept.
       await onuAgent.addPort(a.id, Port.fromPartial({ portNo: 1, type: PortType.PON_ONU, label: 'again' }));
       expect(core.device(a.id)?.ports).toHaveLength(1);
-      expect(core.device(a.id)?.ports[0]).toMatchObject({ label: 'again', peers: [{ deviceId: parent.id, portNo: 1 }] });
+      expect(core.device(a.id)?.ports[0]).toMatchObject({
+        label: 'again',
+        peers: [{ deviceId: parent.id, portNo: 1 }]
+      });
       expect((await oltAgent.getPorts(parent.id, PortType.PON_OLT))[0].peers).toHaveLength(1);
     });
 
@@ -140,7 +150,12 @@ describe('InMemoryCore', () => {
       await expect(attempt).rejects.toMatchObject({ code: 'NOT_FOUND' });
       expect(core.deviceCount).toBe(before);
       expect(await oltAgent.getChildDevices(parent.id)).toEqual([]);
-      expect(core.device(parent.id)?.ports.map((p) => p.portNo).sort()).toEqual([1, 2]);
+      expect(
+        core
+          .device(parent.id)
+          ?.ports.map((p) => p.portNo)
+          .sort()
+      ).toEqual([1, 2]);
       // The proxy address index was rolled back too: the same child can be detected now.
       const detected = await onuAgent.childDeviceDetected(child(101));
       expect(detected.proxyAddress?.channelId).toBe(101);
@@ -157,7 +172,9 @@ describe('InMemoryCore', () => {
       const second = await oltAgent.createLogicalDevice(ld());
       expect(second.id).toBe('0001000000000002');
       expect(core.listLogicalDevices().map((l) => l.id)).toEqual([second.id]);
-      await expect(oltAgent.createLogicalDevice(LogicalDevice.fromPartial({ id: second.id, rootDeviceId: parent.id }))).rejects.toMatchObject({
+      await expect(
+        oltAgent.createLogicalDevice(LogicalDevice.fromPartial({ id: second.id, rootDeviceId: parent.id }))
+      ).rejects.toMatchObject({
         code: 'ALREADY_EXISTS'
       });
     });
@@ -167,15 +184,26 @@ describe('InMemoryCore', () => {
       const { id } = await oltAgent.createLogicalDevice(
         LogicalDevice.fromPartial({
           rootDeviceId: parent.id,
-          ports: [{ id: 'nni', ofpPort: { portNo: 129, name: 'nni' }, deviceId: parent.id, devicePortNo: 2, rootPort: true }]
+          ports: [
+            {
+              id: 'nni',
+              ofpPort: { portNo: 129, name: 'nni' },
+              deviceId: parent.id,
+              devicePortNo: 2,
+              rootPort: true
+            }
+          ]
         })
       );
       expect(core.logicalDevice(id)?.ports.map((p) => p.id)).toEqual(['nni']);
       await expect(
-        oltAgent.addLogicalPort(id, { $type: 'voltha.LogicalPort', id: 'x', ofpPort: undefined, deviceId: parent.id, devicePortNo: 1, rootPort: false })
+        oltAgent.addLogicalPort(
+          id,
+          LogicalPort.fromPartial({ id: 'x', deviceId: parent.id, devicePortNo: 1 })
+        )
       ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       await expect(
-        oltAgent.addLogicalPort(id, { ...(core.logicalDevice(id)?.ports[0] as never), id: 'other' })
+        oltAgent.addLogicalPort(id, { ...(core.logicalDevice(id)?.ports[0] as LogicalPort), id: 'other' })
       ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
       await oltAgent.deleteLogicalPort(id, 'missing'); // idempotent
       await oltAgent.deleteLogicalPort('missing', 'nni');
@@ -192,13 +220,21 @@ describe('InMemoryCore', () => {
         ['test_onu', 'test_onu', parent.id, 1, 102]
       ]);
       expect((await oltAgent.getChildDevices(parent.id)).map((d) => d.id)).toEqual(devices.map((d) => d.id));
-      const byProxy = await oltAgent.getChildDeviceByProxyAddress(ProxyAddress.fromPartial({ deviceId: parent.id, channelId: 102 }));
+      const byProxy = await oltAgent.getChildDeviceByProxyAddress(
+        ProxyAddress.fromPartial({ deviceId: parent.id, channelId: 102 })
+      );
       expect(byProxy?.id).toBe(devices[1].id);
       // A batch with one duplicate creates nothing.
-      await expect(oltAgent.childDevicesDetected([child(103), child(101)])).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      await expect(oltAgent.childDevicesDetected([child(103), child(101)])).rejects.toMatchObject({
+        code: 'ALREADY_EXISTS'
+      });
       expect(await oltAgent.getChildDevices(parent.id)).toHaveLength(2);
-      await expect(oltAgent.childDeviceDetected({ ...child(104), parentPortNo: 9 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-      await expect(oltAgent.childDeviceDetected({ ...child(104), childDeviceType: 'nope' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(oltAgent.childDeviceDetected({ ...child(104), parentPortNo: 9 })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT'
+      });
+      await expect(
+        oltAgent.childDeviceDetected({ ...child(104), childDeviceType: 'nope' })
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     });
 
     it('adopts children detected ENABLED after marking them ACTIVATING (no NBI call)', async () => {
@@ -211,16 +247,31 @@ describe('InMemoryCore', () => {
     it("updates children's state in bulk with a filter and calls their adapter (a parent is not the child's adapter)", async () => {
       const { core, onu, oltAgent, parent, child, settle } = await setup();
       const [a, b, c] = await oltAgent.childDevicesDetected([child(101), child(102), child(103)]);
-      await oltAgent.updateChildDevice(parent.id, Device.fromPartial({ ...(await oltAgent.getDevice(c.id)), adminState: AdminState.DISABLED }));
+      await oltAgent.updateChildDevice(
+        parent.id,
+        Device.fromPartial({ ...(await oltAgent.getDevice(c.id)), adminState: AdminState.DISABLED })
+      );
       await settle();
       onu.calls.length = 0;
-      const changed = await oltAgent.updateChildDevicesState(parent.id, { adminState: AdminState.DISABLED }, { adminState: AdminState.ENABLED });
+      const changed = await oltAgent.updateChildDevicesState(
+        parent.id,
+        { adminState: AdminState.DISABLED },
+        { adminState: AdminState.ENABLED }
+      );
       expect(changed).toBe(2);
       await settle();
       expect(onu.calls.sort()).toEqual([`disable ${a.id} ACTIVATING`, `disable ${b.id} ACTIVATING`].sort());
-      expect(await oltAgent.updateChildDevicesState(parent.id, { connectStatus: ConnectStatus.REACHABLE }, { childIds: [a.id, 'stranger'] })).toBe(1);
+      expect(
+        await oltAgent.updateChildDevicesState(
+          parent.id,
+          { connectStatus: ConnectStatus.REACHABLE },
+          { childIds: [a.id, 'stranger'] }
+        )
+      ).toBe(1);
       expect(core.device(a.id)?.connectStatus).toBe(ConnectStatus.REACHABLE);
-      await expect(oltAgent.updateChildDevice('other-parent', Device.fromPartial({ ...a }))).rejects.toMatchObject({
+      await expect(
+        oltAgent.updateChildDevice('other-parent', Device.fromPartial({ ...a }))
+      ).rejects.toMatchObject({
         code: 'FAILED_PRECONDITION'
       });
     });
@@ -228,11 +279,21 @@ describe('InMemoryCore', () => {
     it('removes children with their ports, the peers pointing at them and their logical ports, and tells their adapter', async () => {
       const { core, onu, oltAgent, onuAgent, parent, child, settle } = await setup();
       const [a, b] = await oltAgent.childDevicesDetected([child(101), child(102)]);
-      const { id: ld } = await oltAgent.createLogicalDevice(LogicalDevice.fromPartial({ rootDeviceId: parent.id }));
+      const { id: ld } = await oltAgent.createLogicalDevice(
+        LogicalDevice.fromPartial({ rootDeviceId: parent.id })
+      );
       for (const d of [a, b]) {
         await onuAgent.transaction([
           agentOp.addPort(d.id, Port.fromPartial({ portNo: 1, peers: [{ deviceId: parent.id, portNo: 1 }] })),
-          agentOp.addLogicalPort(ld, { $type: 'voltha.LogicalPort', id: String(d.vlan), ofpPort: { $type: 'openflow_13.ofp_port', portNo: d.vlan, hwAddr: [], name: '', config: 0, state: 4, curr: 0, advertised: 0, supported: 0, peer: 0, currSpeed: 0, maxSpeed: 0 }, deviceId: d.id, devicePortNo: 2, rootPort: false })
+          agentOp.addLogicalPort(
+            ld,
+            LogicalPort.fromPartial({
+              id: String(d.vlan),
+              ofpPort: { portNo: d.vlan },
+              deviceId: d.id,
+              devicePortNo: 2
+            })
+          )
         ]);
       }
       await settle();
@@ -240,21 +301,30 @@ describe('InMemoryCore', () => {
       expect(await oltAgent.removeChildDevices(parent.id, { childIds: [a.id] })).toEqual([a.id]);
       await settle();
       expect(core.device(a.id)).toBeUndefined();
-      expect(core.device(parent.id)?.ports.find((p) => p.portNo === 1)?.peers.map((p) => p.deviceId)).toEqual([b.id]);
+      expect(
+        core
+          .device(parent.id)
+          ?.ports.find((p) => p.portNo === 1)
+          ?.peers.map((p) => p.deviceId)
+      ).toEqual([b.id]);
       expect(core.logicalDevice(ld)?.ports.map((p) => p.id)).toEqual(['102']);
       expect(onu.calls).toEqual([`delete ${a.id} ACTIVATING`]);
-      expect(await oltAgent.getChildDeviceByProxyAddress(ProxyAddress.fromPartial({ deviceId: parent.id, channelId: 101 }))).toBeUndefined();
+      expect(
+        await oltAgent.getChildDeviceByProxyAddress(
+          ProxyAddress.fromPartial({ deviceId: parent.id, channelId: 101 })
+        )
+      ).toBeUndefined();
       expect(await oltAgent.removeChildDevices(parent.id)).toEqual([b.id]);
       expect(await oltAgent.getChildDevices(parent.id)).toEqual([]);
     });
   });
 
   describe('echo suppression', () => {
-    it("never calls an adapter back for its own changes to its own devices", async () => {
+    it('never calls an adapter back for its own changes to its own devices', async () => {
       const { olt, oltAgent, parent, settle } = await setup();
       const current = await oltAgent.getDevice(parent.id);
       await oltAgent.updateDevice(Device.fromPartial({ ...current, adminState: AdminState.ENABLED }));
-      await oltAgent.updatePmConfigs(parent.id, { $type: 'voltha.PmConfigs', id: parent.id, defaultFreq: 10, grouped: false, freqOverride: false, groups: [], metrics: [] });
+      await oltAgent.updatePmConfigs(parent.id, PmConfigs.fromPartial({ id: parent.id, defaultFreq: 10 }));
       await settle();
       expect(olt.calls).toEqual([]);
     });
@@ -281,7 +351,9 @@ describe('InMemoryCore', () => {
       expect(olt.messages).toEqual([{ to: 'parent', pa, msg: 'hello' }]);
       expect(onu.messages).toEqual([{ to: 'child', pa, msg: 'hello back' }]);
       expect(core.proxied).toEqual({ toParent: 1, toChild: 1 });
-      await expect(oltAgent.receiveProxiedMessage({ ...pa, channelId: 999 }, Buffer.from('x'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        oltAgent.receiveProxiedMessage({ ...pa, channelId: 999 }, Buffer.from('x'))
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
   });
 
@@ -326,12 +398,16 @@ describe('InMemoryCore', () => {
 
     it('routes packet-out to the root device adapter of the logical device', async () => {
       const { core, olt, oltAgent, parent } = await setup();
-      const { id } = await oltAgent.createLogicalDevice(LogicalDevice.fromPartial({ rootDeviceId: parent.id }));
+      const { id } = await oltAgent.createLogicalDevice(
+        LogicalDevice.fromPartial({ rootDeviceId: parent.id })
+      );
       await core.sendPacketOut(id, 101, Buffer.from([1, 2, 3]));
       expect(olt.calls).toEqual([`packet-out ${id} 101`]);
       await oltAgent.sendPacketIn(id, 101, Buffer.from([4]));
       expect(core.packetIns).toEqual([{ logicalDeviceId: id, portNo: 101, packet: Uint8Array.from([4]) }]);
-      await expect(oltAgent.sendPacketIn('nope', 1, Buffer.from([]))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(oltAgent.sendPacketIn('nope', 1, Buffer.from([]))).rejects.toMatchObject({
+        code: 'NOT_FOUND'
+      });
     });
   });
 });

@@ -120,7 +120,8 @@ function depth0(device: Device): Device {
 }
 
 const peerKey = (deviceId: string, portNo: number): string => `${deviceId}\u0000${portNo}`;
-const logicalPortKey = (logicalDeviceId: string, portId: string): string => `${logicalDeviceId}\u0000${portId}`;
+const logicalPortKey = (logicalDeviceId: string, portId: string): string =>
+  `${logicalDeviceId}\u0000${portId}`;
 
 const defined = <T extends object>(patch: T): Partial<T> =>
   Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -154,7 +155,11 @@ export class InMemoryCore {
   public readonly calls: RecordedCall[] = [];
   /** Errors of adapter calls made by the dispatcher (they never reach the writer). */
   public readonly errors: { readonly context: string; readonly error: unknown }[] = [];
-  public readonly packetIns: { readonly logicalDeviceId: string; readonly portNo: number; readonly packet: Uint8Array }[] = [];
+  public readonly packetIns: {
+    readonly logicalDeviceId: string;
+    readonly portNo: number;
+    readonly packet: Uint8Array;
+  }[] = [];
   public readonly kpis: KpiEvent[] = [];
   public readonly alarms: { readonly deviceId: string; readonly alarm: AlarmEvent }[] = [];
   public readonly proxied = { toParent: 0, toChild: 0 };
@@ -179,7 +184,12 @@ export class InMemoryCore {
       resolve: (device) => this.resolve(device),
       markActivating: (device) => Promise.resolve(this.markActivating(device)),
       onCall: (deviceId, adapterId, call) =>
-        this.calls.push({ deviceId, adapterId, call: call.call, ...(call.call === 'none' ? { reason: call.reason } : {}) })
+        this.calls.push({
+          deviceId,
+          adapterId,
+          call: call.call,
+          ...(call.call === 'none' ? { reason: call.reason } : {})
+        })
     });
   }
 
@@ -200,7 +210,8 @@ export class InMemoryCore {
   /** Starts the adapter and registers its descriptor and device types. */
   public async registerAdapter(adapter: DeviceAdapter): Promise<void> {
     const descriptor = adapter.adapterDescriptor();
-    if (this.adapters.has(descriptor.id)) throw alreadyExists(`adapter ${descriptor.id} is already registered`);
+    if (this.adapters.has(descriptor.id))
+      throw alreadyExists(`adapter ${descriptor.id} is already registered`);
     await adapter.start();
     this.adapters.set(descriptor.id, adapter);
     for (const type of adapter.deviceTypes().items) {
@@ -223,8 +234,11 @@ export class InMemoryCore {
   public async reconcile(adapterId: string): Promise<void> {
     const adapter = this.adapters.get(adapterId);
     if (!adapter) throw notFound(`adapter ${adapterId} is not registered`);
-    const mine = [...this.devices.values()].map((r) => r.device).filter((d) => this.resolve(d)?.adapterId === adapterId);
-    for (const device of mine.filter((d) => d.root)) await adapter.reconcileDevice(Device.fromPartial(device));
+    const mine = [...this.devices.values()]
+      .map((r) => r.device)
+      .filter((d) => this.resolve(d)?.adapterId === adapterId);
+    for (const device of mine.filter((d) => d.root))
+      await adapter.reconcileDevice(Device.fromPartial(device));
     await Promise.all(mine.filter((d) => !d.root).map((d) => adapter.reconcileDevice(Device.fromPartial(d))));
   }
 
@@ -270,7 +284,11 @@ export class InMemoryCore {
     this.mutate(NBI_ORIGIN, (tx) =>
       this.replaceDevice(
         rec,
-        Device.fromPartial({ ...rec.device, adminState: change.adminState, operStatus: change.operStatus ?? rec.device.operStatus }),
+        Device.fromPartial({
+          ...rec.device,
+          adminState: change.adminState,
+          operStatus: change.operStatus ?? rec.device.operStatus
+        }),
         tx
       )
     );
@@ -300,9 +318,15 @@ export class InMemoryCore {
   }
 
   /** Writes the device flow and group tables (what the flow decomposer does). */
-  public updateDeviceFlows(deviceId: string, flows: DeepPartial<Flows>, groups: DeepPartial<FlowGroups> = {}): void {
+  public updateDeviceFlows(
+    deviceId: string,
+    flows: DeepPartial<Flows>,
+    groups: DeepPartial<FlowGroups> = {}
+  ): void {
     const rec = this.record(deviceId);
-    this.mutate(NBI_ORIGIN, (tx) => this.setFlows(rec, Flows.fromPartial(flows), FlowGroups.fromPartial(groups), tx));
+    this.mutate(NBI_ORIGIN, (tx) =>
+      this.setFlows(rec, Flows.fromPartial(flows), FlowGroups.fromPartial(groups), tx)
+    );
   }
 
   public updateDevicePmConfigs(deviceId: string, pmConfigs: DeepPartial<PmConfigs>): void {
@@ -404,7 +428,8 @@ export class InMemoryCore {
     const parent = this.devices.get(proxyAddress.deviceId);
     if (!parent) throw notFound(`proxied message: parent device ${proxyAddress.deviceId} not found`);
     const resolved = this.resolve(parent.device);
-    if (!resolved) throw failedPrecondition(`proxied message: no adapter for device ${proxyAddress.deviceId}`);
+    if (!resolved)
+      throw failedPrecondition(`proxied message: no adapter for device ${proxyAddress.deviceId}`);
     this.proxied.toParent++;
     await resolved.adapter.sendProxiedMessage(proxyAddress, Uint8Array.from(msg));
   }
@@ -413,7 +438,8 @@ export class InMemoryCore {
   public async routeToChild(proxyAddress: ProxyAddress, msg: Uint8Array): Promise<void> {
     const childId = this.deviceByProxy.get(proxyAddressKey(proxyAddress));
     const child = childId === undefined ? undefined : this.devices.get(childId);
-    if (!child) throw notFound(`proxied message: no device at proxy address ${proxyAddressKey(proxyAddress)}`);
+    if (!child)
+      throw notFound(`proxied message: no device at proxy address ${proxyAddressKey(proxyAddress)}`);
     const resolved = this.resolve(child.device);
     if (!resolved) throw failedPrecondition(`proxied message: no adapter for device ${child.device.id}`);
     this.proxied.toChild++;
@@ -453,7 +479,12 @@ export class InMemoryCore {
         this.updatePortsStateOp(operation.deviceId, operation.state, operation.portType, tx);
         return undefined;
       case 'updatePmConfigs':
-        this.setPmConfigs(this.record(operation.deviceId), PmConfigs.fromPartial(operation.pmConfigs), operation.init ?? false, tx);
+        this.setPmConfigs(
+          this.record(operation.deviceId),
+          PmConfigs.fromPartial(operation.pmConfigs),
+          operation.init ?? false,
+          tx
+        );
         return undefined;
       case 'createLogicalDevice':
         return this.createLogicalDeviceOp(operation.logicalDevice, tx);
@@ -507,7 +538,9 @@ export class InMemoryCore {
   private publish(changes: readonly DeviceChange[]): void {
     for (const change of changes) {
       const id = change.kind === 'updated' ? change.after.id : change.device.id;
-      this.dispatcher.dispatch(change).catch((error: unknown) => this.errors.push({ context: `${change.kind} ${id}`, error }));
+      this.dispatcher
+        .dispatch(change)
+        .catch((error: unknown) => this.errors.push({ context: `${change.kind} ${id}`, error }));
     }
   }
 
@@ -654,12 +687,14 @@ export class InMemoryCore {
 
   private unindexProxy(device: Device, tx: Tx): void {
     const key = proxyKeyOf(device);
-    if (key !== undefined && this.deviceByProxy.get(key) === device.id) tx.journal.mapDelete(this.deviceByProxy, key);
+    if (key !== undefined && this.deviceByProxy.get(key) === device.id)
+      tx.journal.mapDelete(this.deviceByProxy, key);
   }
 
   private addPortOp(deviceId: string, port: Port, tx: Tx): void {
     const rec = this.record(deviceId);
-    if (!Number.isInteger(port.portNo) || port.portNo < 0) throw invalidArgument(`port number ${port.portNo} is invalid`);
+    if (!Number.isInteger(port.portNo) || port.portNo < 0)
+      throw invalidArgument(`port number ${port.portNo} is invalid`);
     const stored = Port.fromPartial({ ...port, deviceId, peers: [] });
     const existing = rec.ports.get(port.portNo);
     const peers = existing?.peers ?? new Map<string, PeerPort>();
@@ -668,9 +703,20 @@ export class InMemoryCore {
       const peerRec = this.devices.get(peer.deviceId);
       if (!peerRec) throw notFound(`port ${deviceId}/${port.portNo}: peer device ${peer.deviceId} not found`);
       const peerPort = peerRec.ports.get(peer.portNo);
-      if (!peerPort) throw notFound(`port ${deviceId}/${port.portNo}: peer port ${peer.deviceId}/${peer.portNo} not found`);
-      tx.journal.mapSet(peers, peerKey(peer.deviceId, peer.portNo), PeerPort.fromPartial({ deviceId: peer.deviceId, portNo: peer.portNo }));
-      tx.journal.mapSet(peerPort.peers, peerKey(deviceId, port.portNo), PeerPort.fromPartial({ deviceId, portNo: port.portNo }));
+      if (!peerPort)
+        throw notFound(
+          `port ${deviceId}/${port.portNo}: peer port ${peer.deviceId}/${peer.portNo} not found`
+        );
+      tx.journal.mapSet(
+        peers,
+        peerKey(peer.deviceId, peer.portNo),
+        PeerPort.fromPartial({ deviceId: peer.deviceId, portNo: peer.portNo })
+      );
+      tx.journal.mapSet(
+        peerPort.peers,
+        peerKey(deviceId, port.portNo),
+        PeerPort.fromPartial({ deviceId, portNo: port.portNo })
+      );
     }
   }
 
@@ -697,12 +743,20 @@ export class InMemoryCore {
     }
   }
 
-  private updatePortsStateOp(deviceId: string, state: PortStatePatch, portType: PortType | undefined, tx: Tx): void {
+  private updatePortsStateOp(
+    deviceId: string,
+    state: PortStatePatch,
+    portType: PortType | undefined,
+    tx: Tx
+  ): void {
     const rec = this.record(deviceId);
     const values = defined(state);
     for (const [portNo, pr] of [...rec.ports]) {
       if (portType !== undefined && pr.port.type !== portType) continue;
-      tx.journal.mapSet(rec.ports, portNo, { port: Port.fromPartial({ ...pr.port, ...values }), peers: pr.peers });
+      tx.journal.mapSet(rec.ports, portNo, {
+        port: Port.fromPartial({ ...pr.port, ...values }),
+        peers: pr.peers
+      });
     }
   }
 
@@ -750,10 +804,13 @@ export class InMemoryCore {
     if (!port.id) throw invalidArgument(`logical port of ${logicalDeviceId}: id is required`);
     const portNo = port.ofpPort?.portNo;
     if (portNo === undefined) throw invalidArgument(`logical port ${port.id}: ofp_port is required`);
-    if (!this.devices.has(port.deviceId)) throw notFound(`logical port ${port.id}: device ${port.deviceId} not found`);
+    if (!this.devices.has(port.deviceId))
+      throw notFound(`logical port ${port.id}: device ${port.deviceId} not found`);
     const holder = rec.idByPortNo.get(portNo);
     if (holder !== undefined && holder !== port.id) {
-      throw alreadyExists(`logical device ${logicalDeviceId}: port number ${portNo} is already used by port ${holder}`);
+      throw alreadyExists(
+        `logical device ${logicalDeviceId}: port number ${portNo} is already used by port ${holder}`
+      );
     }
     const old = rec.ports.get(port.id);
     if (old) this.unindexLogicalPort(logicalDeviceId, old, rec, tx);
@@ -767,9 +824,15 @@ export class InMemoryCore {
     tx.journal.setAdd(set, logicalPortKey(logicalDeviceId, port.id));
   }
 
-  private unindexLogicalPort(logicalDeviceId: string, port: LogicalPort, rec: LogicalDeviceRecord, tx: Tx): void {
+  private unindexLogicalPort(
+    logicalDeviceId: string,
+    port: LogicalPort,
+    rec: LogicalDeviceRecord,
+    tx: Tx
+  ): void {
     const portNo = port.ofpPort?.portNo;
-    if (portNo !== undefined && rec.idByPortNo.get(portNo) === port.id) tx.journal.mapDelete(rec.idByPortNo, portNo);
+    if (portNo !== undefined && rec.idByPortNo.get(portNo) === port.id)
+      tx.journal.mapDelete(rec.idByPortNo, portNo);
     const set = this.logicalPortsByDevice.get(port.deviceId);
     if (set) tx.journal.setDelete(set, logicalPortKey(logicalDeviceId, port.id));
   }
@@ -792,10 +855,15 @@ export class InMemoryCore {
   private childDetectedOp(child: ChildDeviceRequest, tx: Tx): Device {
     const parent = this.record(child.parentDeviceId);
     if (!parent.ports.has(child.parentPortNo)) {
-      throw invalidArgument(`child of ${child.parentDeviceId}: parent port ${child.parentPortNo} does not exist`);
+      throw invalidArgument(
+        `child of ${child.parentDeviceId}: parent port ${child.parentPortNo} does not exist`
+      );
     }
     const type = this.types.get(child.childDeviceType);
-    if (!type) throw invalidArgument(`child of ${child.parentDeviceId}: unknown device type '${child.childDeviceType}'`);
+    if (!type)
+      throw invalidArgument(
+        `child of ${child.parentDeviceId}: unknown device type '${child.childDeviceType}'`
+      );
     const device = Device.fromPartial({
       id: this.newDeviceId(),
       type: type.id,
@@ -879,7 +947,9 @@ export class InMemoryAdapterAgent extends AdapterAgentBase {
     return this.core.readLogicalPorts(logicalDeviceId);
   }
 
-  public async transaction<const T extends readonly AgentOperation[]>(operations: T): Promise<AgentOperationResultList<T>> {
+  public async transaction<const T extends readonly AgentOperation[]>(
+    operations: T
+  ): Promise<AgentOperationResultList<T>> {
     return this.core.apply(operations, this.adapterId) as AgentOperationResultList<T>;
   }
 
@@ -891,7 +961,11 @@ export class InMemoryAdapterAgent extends AdapterAgentBase {
     return this.core.routeToChild(proxyAddress, msg);
   }
 
-  public async sendPacketIn(logicalDeviceId: string, logicalPortNo: number, packet: Uint8Array): Promise<void> {
+  public async sendPacketIn(
+    logicalDeviceId: string,
+    logicalPortNo: number,
+    packet: Uint8Array
+  ): Promise<void> {
     this.core.packetIn(logicalDeviceId, logicalPortNo, packet);
   }
 
