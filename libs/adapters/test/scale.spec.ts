@@ -45,8 +45,31 @@ describe('BBSim-like scale', () => {
     const peers = peerReport(pon.core, olt.id);
     expect(peers.oltSide).toHaveLength(2048);
     expect(peers.oltSide).toEqual(peers.onuSide);
+    // The OLT's writes do not grow with the ONUs: ~5 for itself, then one transaction per discovery batch.
+    expect(pon.core.transactions.get('simulated_olt')).toBeLessThanOrEqual(5 + 128);
     expect(pon.core.errors).toEqual([]);
     expect(pon.backgroundErrors).toEqual([]);
+  });
+
+  it('disables and re-enables a 16 x 128 OLT with one OLT transaction per step, whatever the ONU count', async () => {
+    const pon = await createSimulatedPon();
+    const olt = await pon.activateOlt('--pon-ports 16 --onus-per-pon 128');
+    const before = pon.core.transactions.get('simulated_olt') ?? 0;
+    const cpuBefore = process.cpuUsage();
+    pon.core.disableDevice(olt.id);
+    await pon.settle();
+    expect(pon.core.transactions.get('simulated_olt')).toBe(before + 1);
+    expect(stateCounts(pon.core.listDevices())).toEqual({ 'DISABLED/UNKNOWN/UNREACHABLE': 2049 });
+    expect(pon.core.listLogicalDevices()).toEqual([]);
+    expect(peerReport(pon.core, olt.id)).toEqual({ oltSide: [], onuSide: [] });
+    pon.core.enableDevice(olt.id);
+    await pon.settle();
+    const cpu = process.cpuUsage(cpuBefore);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(4000);
+    expect(pon.core.transactions.get('simulated_olt')).toBe(before + 1 + 3);
+    expect(stateCounts(pon.core.listDevices())).toEqual({ [ACTIVE]: 2049 });
+    expect(pon.core.listLogicalDevices()[0].ports).toHaveLength(2049);
+    expect(pon.core.errors).toEqual([]);
   });
 
   it('discovers one ONU per PON per batch, batches `--discovery-batch-delay` apart', async () => {

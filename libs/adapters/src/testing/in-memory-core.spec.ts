@@ -319,6 +319,46 @@ describe('InMemoryCore', () => {
     });
   });
 
+  describe('named writes', () => {
+    it('disableAllPorts / enableAllPorts, deletePort (with its peers), removeChildDevice, updateChildDevices, addDevice', async () => {
+      const { core, oltAgent, onuAgent, parent, child } = await setup();
+      const [a, b] = await oltAgent.childDevicesDetected([child(101), child(102)]);
+      await onuAgent.addPort(
+        a.id,
+        Port.fromPartial({ portNo: 1, peers: [{ deviceId: parent.id, portNo: 1 }] })
+      );
+      await oltAgent.disableAllPorts(parent.id);
+      expect(core.device(parent.id)?.ports.map((p) => [p.adminState, p.operStatus])).toEqual([
+        [AdminState.DISABLED, OperStatus.UNKNOWN],
+        [AdminState.DISABLED, OperStatus.UNKNOWN]
+      ]);
+      await oltAgent.enableAllPorts(parent.id);
+      expect(core.device(parent.id)?.ports.every((p) => p.operStatus === OperStatus.ACTIVE)).toBe(true);
+      expect(core.device(parent.id)?.ports.find((p) => p.portNo === 1)?.peers).toHaveLength(1);
+      await onuAgent.deletePort(a.id, 1);
+      expect(core.device(parent.id)?.ports.find((p) => p.portNo === 1)?.peers).toEqual([]);
+      await oltAgent.updateChildDevices(parent.id, [
+        Device.fromPartial({ ...a, vlan: 7 }),
+        Device.fromPartial({ ...b, vlan: 8 })
+      ]);
+      expect((await oltAgent.getChildDevices(parent.id)).map((d) => d.vlan)).toEqual([7, 8]);
+      await oltAgent.removeChildDevice(parent.id, a.id);
+      expect((await oltAgent.getChildDevices(parent.id)).map((d) => d.id)).toEqual([b.id]);
+      const added = await oltAgent.addDevice(Device.fromPartial({ type: 'test_onu' }));
+      expect(added.id).toMatch(/^0001d[0-9a-f]{11}$/);
+      expect(added.adapter).toBe('test_onu');
+      const [identity, removed, changed] = await oltAgent.transaction([
+        agentOp.createLogicalDevice(LogicalDevice.fromPartial({ rootDeviceId: parent.id })),
+        agentOp.removeChildDevices(parent.id, { childIds: ['none'] }),
+        agentOp.updateChildDevicesState(parent.id, { connectStatus: ConnectStatus.UNREACHABLE })
+      ]);
+      expect(identity.id).toBe('0001000000000001');
+      expect(removed).toEqual([]);
+      expect(changed).toBe(1);
+      expect(core.transactions.get('test_olt')).toBe(8); // one per call: batches are single transactions
+    });
+  });
+
   describe('echo suppression', () => {
     it('never calls an adapter back for its own changes to its own devices', async () => {
       const { olt, oltAgent, parent, settle } = await setup();

@@ -163,6 +163,8 @@ export class InMemoryCore {
   public readonly kpis: KpiEvent[] = [];
   public readonly alarms: { readonly deviceId: string; readonly alarm: AlarmEvent }[] = [];
   public readonly proxied = { toParent: 0, toChild: 0 };
+  /** Committed transactions (every write is one) by origin: adapter id, `nbi` or `seed`. */
+  public readonly transactions = new Map<string, number>();
 
   private readonly coreStoreId: string;
   private readonly devices = new Map<string, DeviceRecord>();
@@ -531,6 +533,7 @@ export class InMemoryCore {
       tx.journal.rollback();
       throw error;
     }
+    this.transactions.set(origin, (this.transactions.get(origin) ?? 0) + 1);
     this.publish(tx.changes);
     return result;
   }
