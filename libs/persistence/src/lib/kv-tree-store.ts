@@ -7,7 +7,8 @@ import { PersistenceError, StoreClosedError, StoreFencedError, WriteQueueFullErr
 import { Journal, pointerDigest } from './journal';
 import type { JournalRecord } from './journal';
 import { isBlobKey, ROOT_KEY } from './layout';
-import { mergeBatches } from './merge-batches';
+import { foldBatch, mergeBatches } from './merge-batches';
+import type { MergedBatch } from './merge-batches';
 import { planDeletes, planTransactions } from './txn-plan';
 
 export type WriteMode = 'sync' | 'journal';
@@ -24,7 +25,11 @@ export interface KvTreeStoreOptions {
   mode?: WriteMode;
   /** The journal file. Required in journal mode; in sync mode a journal left there is replayed at open. */
   journalPath?: string;
-  /** Batches waiting for the KV store before commit() fails with UNAVAILABLE (default 10000). */
+  /**
+   * Batches waiting for the KV store before commit() fails with UNAVAILABLE (default 10000 in sync
+   * mode; 1,000,000 in journal mode, where waiting batches are folded into one and cost only the
+   * blobs they add).
+   */
   maxQueued?: number;
   /** Most batches folded into one group commit (default 1024). */
   maxGroup?: number;
@@ -86,7 +91,8 @@ export class KvTreeStore implements TreeStore {
   private readonly maxGroup: number;
   private readonly logger: PersistenceLogger;
   private readonly queue: Waiter[] = [];
-  private readonly flushQueue: TreeStoreBatch[] = [];
+  /** Journal mode: acknowledged batches not yet in the KV store, folded into one (bounded memory). */
+  private unflushed: { merged: MergedBatch; count: number } | undefined;
   private readonly appendQueue: Array<{
     record: JournalRecord;
     resolve: () => void;
@@ -112,7 +118,7 @@ export class KvTreeStore implements TreeStore {
   private constructor(private readonly options: KvTreeStoreOptions) {
     this.kv = options.kv;
     this.mode = options.mode ?? 'sync';
-    this.maxQueued = options.maxQueued ?? 10_000;
+    this.maxQueued = options.maxQueued ?? (this.mode === 'journal' ? 1_000_000 : 10_000);
     this.maxGroup = options.maxGroup ?? 1024;
     this.logger = options.logger ?? noopLogger;
     this.stats = {
@@ -179,7 +185,7 @@ export class KvTreeStore implements TreeStore {
         this.kickWriter();
       });
     }
-    if (this.flushQueue.length + this.appendQueue.length >= this.maxQueued) {
+    if (this.unflushedCount + this.appendQueue.length >= this.maxQueued) {
       return Promise.reject(new WriteQueueFullError(this.maxQueued));
     }
     const record: JournalRecord = { base: this.journalBase, batch };
@@ -193,7 +199,7 @@ export class KvTreeStore implements TreeStore {
   public getStats(): KvTreeStoreStats {
     return {
       ...this.stats,
-      queued: this.mode === 'sync' ? this.queue.length : this.flushQueue.length + this.appendQueue.length,
+      queued: this.mode === 'sync' ? this.queue.length : this.unflushedCount + this.appendQueue.length,
       pendingDeletes: this.pendingDeletes.size,
       fenced: this.fencedReason !== undefined
     };
@@ -204,7 +210,7 @@ export class KvTreeStore implements TreeStore {
     const idle = (): boolean =>
       this.queue.length === 0 &&
       !this.writing &&
-      this.flushQueue.length === 0 &&
+      !this.unflushed &&
       !this.flushing &&
       this.appendQueue.length === 0;
     if (idle()) return;
@@ -247,6 +253,15 @@ export class KvTreeStore implements TreeStore {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** The unflushed accumulator (a call, so that TypeScript does not narrow it across awaits). */
+  private currentUnflushed(): { merged: MergedBatch; count: number } | undefined {
+    return this.unflushed;
+  }
+
+  private get unflushedCount(): number {
+    return this.unflushed?.count ?? 0;
+  }
 
   private async readRoot(): Promise<void> {
     const entry = await this.kv.get(ROOT_KEY);
@@ -304,7 +319,12 @@ export class KvTreeStore implements TreeStore {
       try {
         await journal.append(group.map((a) => a.record));
         this.stats.batchesAcknowledged += group.length;
-        for (const a of group) this.flushQueue.push(a.record.batch);
+        for (const a of group) {
+          this.unflushed = {
+            merged: foldBatch(this.unflushed?.merged, a.record.batch),
+            count: this.unflushedCount + 1
+          };
+        }
         for (const a of group) a.resolve();
         this.kickFlusher();
       } catch (e) {
@@ -315,12 +335,9 @@ export class KvTreeStore implements TreeStore {
         const failed = [...group, ...this.appendQueue.splice(0)];
         for (const a of failed) a.reject(error);
         // The next record follows the last root that made it into the journal.
-        const last = this.flushQueue[this.flushQueue.length - 1];
-        this.journalBase = last
-          ? pointerDigest(last.root)
-          : this.rootBytes
-            ? pointerDigest(decodeRootPointer(this.rootBytes))
-            : '';
+        const last =
+          this.unflushed?.merged.root ?? (this.rootBytes ? decodeRootPointer(this.rootBytes) : undefined);
+        this.journalBase = pointerDigest(last);
       }
     }
     this.appending = false;
@@ -328,7 +345,7 @@ export class KvTreeStore implements TreeStore {
   }
 
   private kickFlusher(): void {
-    if (this.flushing || this.flushQueue.length === 0) return;
+    if (this.flushing || !this.unflushed) return;
     this.flushing = true;
     void this.flushLoop();
   }
@@ -337,15 +354,20 @@ export class KvTreeStore implements TreeStore {
   private async flushLoop(): Promise<void> {
     const backoff = this.options.flushBackoff ?? { minMs: 100, maxMs: 5000 };
     let failures = 0;
-    while (this.flushQueue.length > 0 && !this.fencedReason && !this.stopping.signal.aborted) {
-      const group = this.flushQueue.slice(0, this.maxGroup);
+    while (this.unflushed && !this.fencedReason && !this.stopping.signal.aborted) {
+      const group = this.unflushed;
+      this.unflushed = undefined;
       try {
-        await this.writeGroup(group);
-        this.flushQueue.splice(0, group.length);
-        await this.journal?.markFlushed(group.length);
+        await this.writeMerged(group.merged, group.count);
+        await this.journal?.markFlushed(group.count);
         if (failures > 0) this.logger.info('kv-flush-recovered', { afterFailures: failures });
         failures = 0;
       } catch (e) {
+        // Put the group back in front of what was acknowledged meanwhile.
+        const meanwhile = this.currentUnflushed();
+        this.unflushed = meanwhile
+          ? { merged: foldBatch(group.merged, meanwhile.merged), count: group.count + meanwhile.count }
+          : group;
         const error = this.asError(e);
         this.stats.lastError = error.message;
         if (this.fencedReason) break;
@@ -354,7 +376,7 @@ export class KvTreeStore implements TreeStore {
         this.logger.warn('kv-flush-failed', {
           error: error.message,
           retryInMs: Math.round(delay),
-          queued: this.flushQueue.length
+          queued: this.unflushedCount
         });
         try {
           await sleep(delay / 2 + Math.random() * (delay / 2), this.stopping.signal);
@@ -368,8 +390,11 @@ export class KvTreeStore implements TreeStore {
   }
 
   /** Writes consecutive batches as one group commit. */
-  private async writeGroup(batches: readonly TreeStoreBatch[]): Promise<void> {
-    const merged = mergeBatches(batches);
+  private writeGroup(batches: readonly TreeStoreBatch[]): Promise<void> {
+    return this.writeMerged(mergeBatches(batches), batches.length);
+  }
+
+  private async writeMerged(merged: MergedBatch, count: number): Promise<void> {
     for (const k of merged.puts.keys()) this.pendingDeletes.delete(k);
     const deletes = new Set([...merged.deletes, ...this.pendingDeletes]);
     const rootValue = encodeRootPointer(merged.root);
@@ -406,8 +431,8 @@ export class KvTreeStore implements TreeStore {
       }
     }
     this.pendingDeletes = new Set(plan.leftoverDeletes);
-    this.stats.batchesWritten += batches.length;
-    if (this.pendingDeletes.size > 0 && this.queue.length === 0 && this.flushQueue.length <= batches.length) {
+    this.stats.batchesWritten += count;
+    if (this.pendingDeletes.size > 0 && this.queue.length === 0 && !this.unflushed) {
       await this.deleteGarbage();
     }
   }

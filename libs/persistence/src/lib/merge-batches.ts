@@ -15,17 +15,25 @@ export interface MergedBatch {
  */
 export function mergeBatches(batches: readonly TreeStoreBatch[]): MergedBatch {
   if (batches.length === 0) throw new Error('nothing to merge');
-  const puts = new Map<string, Uint8Array>();
-  const deletes = new Set<string>();
-  for (const b of batches) {
-    for (const [k, v] of b.puts) {
-      puts.set(k, v);
-      deletes.delete(k);
-    }
-    for (const k of b.deletes) {
-      deletes.add(k);
-      puts.delete(k);
-    }
+  let merged: MergedBatch | undefined;
+  for (const b of batches) merged = foldBatch(merged, b);
+  return merged as MergedBatch;
+}
+
+/** Folds `next` (a batch or merged batches that came after) into `into` (mutated and returned). */
+export function foldBatch(
+  into: MergedBatch | undefined,
+  next: { puts: ReadonlyMap<string, Uint8Array>; deletes: Iterable<string>; root: RootPointer }
+): MergedBatch {
+  const target = into ?? { puts: new Map<string, Uint8Array>(), deletes: new Set<string>(), root: next.root };
+  for (const [k, v] of next.puts) {
+    target.puts.set(k, v);
+    target.deletes.delete(k);
   }
-  return { puts, deletes, root: batches[batches.length - 1].root };
+  for (const k of next.deletes) {
+    target.deletes.add(k);
+    target.puts.delete(k);
+  }
+  target.root = next.root;
+  return target;
 }
