@@ -1,4 +1,11 @@
-import { Adapter, Flows, HealthStatus, LogicalDevice, LogicalPort, VolthaInstance } from '@voltha/proto';
+import {
+  Adapter,
+  HealthStatus,
+  LogicalDevice,
+  LogicalPort,
+  ofpFlowStats,
+  VolthaInstance
+} from '@voltha/proto';
 
 import { CallbackType, ConfigChangeEvent, ConfigRoot, Transaction } from '../src';
 import {
@@ -543,7 +550,7 @@ describe('transactions (fixture D)', () => {
       '/logical_devices/ld/ports/p1',
       LogicalPort.fromPartial({ id: 'p1', deviceId: 'main' })
     );
-    await root.update('/logical_devices/ld/flows', Flows.fromPartial({ items: [{ id: '77' }] }));
+    await root.add('/logical_devices/ld/flows/items', ofpFlowStats.fromPartial({ id: '77' }));
     await root.add('/adapters', adapter('m'));
     await tx.commit();
     const deep = (await root.get('/', { deep: true })) as VolthaInstance;

@@ -31,6 +31,11 @@ export interface Adapter {
   version: string;
   /** Logical devices owned by this adapter (for adapters that own logical devices). */
   logicalDeviceIds: string[];
+  /**
+   * gRPC address (host:port) of the service hosting the adapter, for calls from the core
+   * (e.g. RebootDevice). Set by adapter-agent when it registers.
+   */
+  endpoint: string;
   config:
     | AdapterConfig
     | undefined;
@@ -152,6 +157,7 @@ function createBaseAdapter(): Adapter {
     vendor: "",
     version: "",
     logicalDeviceIds: [],
+    endpoint: "",
     config: undefined,
     additionalDescription: undefined,
   };
@@ -172,6 +178,9 @@ export const Adapter: MessageFns<Adapter, "voltha.Adapter"> = {
     }
     for (const v of message.logicalDeviceIds) {
       writer.uint32(34).string(v!);
+    }
+    if (message.endpoint !== "") {
+      writer.uint32(42).string(message.endpoint);
     }
     if (message.config !== undefined) {
       AdapterConfig.encode(message.config, writer.uint32(130).fork()).join();
@@ -227,6 +236,14 @@ export const Adapter: MessageFns<Adapter, "voltha.Adapter"> = {
             message.logicalDeviceIds.push(reader.string());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.endpoint = reader.string();
+            continue;
+          }
           case 16: {
             if (tag !== 130) {
               break;
@@ -266,6 +283,7 @@ export const Adapter: MessageFns<Adapter, "voltha.Adapter"> = {
         : globalThis.Array.isArray(object?.logical_device_ids)
         ? object.logical_device_ids.map((e: any) => globalThis.String(e))
         : [],
+      endpoint: isSet(object.endpoint) ? globalThis.String(object.endpoint) : "",
       config: isSet(object.config) ? AdapterConfig.fromJSON(object.config) : undefined,
       additionalDescription: isSet(object.additionalDescription)
         ? Any.fromJSON(object.additionalDescription)
@@ -289,6 +307,9 @@ export const Adapter: MessageFns<Adapter, "voltha.Adapter"> = {
     if (message.logicalDeviceIds?.length) {
       obj.logicalDeviceIds = message.logicalDeviceIds;
     }
+    if (message.endpoint !== "") {
+      obj.endpoint = message.endpoint;
+    }
     if (message.config !== undefined) {
       obj.config = AdapterConfig.toJSON(message.config);
     }
@@ -307,6 +328,7 @@ export const Adapter: MessageFns<Adapter, "voltha.Adapter"> = {
     message.vendor = object.vendor ?? "";
     message.version = object.version ?? "";
     message.logicalDeviceIds = object.logicalDeviceIds?.map((e) => e) || [];
+    message.endpoint = object.endpoint ?? "";
     message.config = (object.config !== undefined && object.config !== null)
       ? AdapterConfig.fromPartial(object.config)
       : undefined;

@@ -41,19 +41,30 @@ export interface UpdateRequest {
   /** Reject changes to READ_ONLY fields. */
   strict: boolean;
   txid: string;
+  /**
+   * Who makes the change (e.g. "adapter-agent"); copied into the change events so that a service
+   * can ignore the echo of its own writes.
+   */
+  origin: string;
 }
 
+/**
+ * Devices and logical devices added with an empty id get one from the core (logical devices also
+ * get their datapath id); the response tells it.
+ */
 export interface AddRequest {
   $type: "voltha.AddRequest";
   path: string;
   data: Any | undefined;
   txid: string;
+  origin: string;
 }
 
 export interface RemoveRequest {
   $type: "voltha.RemoveRequest";
   path: string;
   txid: string;
+  origin: string;
 }
 
 /** Result of a write: the root revision after it (unchanged for writes inside a transaction). */
@@ -61,11 +72,15 @@ export interface MutationResponse {
   $type: "voltha.MutationResponse";
   rootHash: string;
   seq: string;
+  /** The id the core assigned to an added device or logical device ("" otherwise). */
+  assignedId: string;
 }
 
 export interface TransactionId {
   $type: "voltha.TransactionId";
   txid: string;
+  /** On commit: who makes the change (see UpdateRequest.origin). */
+  origin: string;
 }
 
 export interface TagRequest {
@@ -367,7 +382,7 @@ export const GetResponse: MessageFns<GetResponse, "voltha.GetResponse"> = {
 messageTypeRegistry.set(GetResponse.$type, GetResponse);
 
 function createBaseUpdateRequest(): UpdateRequest {
-  return { $type: "voltha.UpdateRequest", path: "", data: undefined, strict: false, txid: "" };
+  return { $type: "voltha.UpdateRequest", path: "", data: undefined, strict: false, txid: "", origin: "" };
 }
 
 export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = {
@@ -385,6 +400,9 @@ export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = 
     }
     if (message.txid !== "") {
       writer.uint32(34).string(message.txid);
+    }
+    if (message.origin !== "") {
+      writer.uint32(42).string(message.origin);
     }
     return writer;
   },
@@ -434,6 +452,14 @@ export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = 
             message.txid = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -453,6 +479,7 @@ export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = 
       data: isSet(object.data) ? Any.fromJSON(object.data) : undefined,
       strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
       txid: isSet(object.txid) ? globalThis.String(object.txid) : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
     };
   },
 
@@ -470,6 +497,9 @@ export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = 
     if (message.txid !== "") {
       obj.txid = message.txid;
     }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
     return obj;
   },
 
@@ -482,6 +512,7 @@ export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = 
     message.data = (object.data !== undefined && object.data !== null) ? Any.fromPartial(object.data) : undefined;
     message.strict = object.strict ?? false;
     message.txid = object.txid ?? "";
+    message.origin = object.origin ?? "";
     return message;
   },
 };
@@ -489,7 +520,7 @@ export const UpdateRequest: MessageFns<UpdateRequest, "voltha.UpdateRequest"> = 
 messageTypeRegistry.set(UpdateRequest.$type, UpdateRequest);
 
 function createBaseAddRequest(): AddRequest {
-  return { $type: "voltha.AddRequest", path: "", data: undefined, txid: "" };
+  return { $type: "voltha.AddRequest", path: "", data: undefined, txid: "", origin: "" };
 }
 
 export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
@@ -504,6 +535,9 @@ export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
     }
     if (message.txid !== "") {
       writer.uint32(26).string(message.txid);
+    }
+    if (message.origin !== "") {
+      writer.uint32(34).string(message.origin);
     }
     return writer;
   },
@@ -545,6 +579,14 @@ export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
             message.txid = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -563,6 +605,7 @@ export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       data: isSet(object.data) ? Any.fromJSON(object.data) : undefined,
       txid: isSet(object.txid) ? globalThis.String(object.txid) : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
     };
   },
 
@@ -577,6 +620,9 @@ export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
     if (message.txid !== "") {
       obj.txid = message.txid;
     }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
     return obj;
   },
 
@@ -588,6 +634,7 @@ export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
     message.path = object.path ?? "";
     message.data = (object.data !== undefined && object.data !== null) ? Any.fromPartial(object.data) : undefined;
     message.txid = object.txid ?? "";
+    message.origin = object.origin ?? "";
     return message;
   },
 };
@@ -595,7 +642,7 @@ export const AddRequest: MessageFns<AddRequest, "voltha.AddRequest"> = {
 messageTypeRegistry.set(AddRequest.$type, AddRequest);
 
 function createBaseRemoveRequest(): RemoveRequest {
-  return { $type: "voltha.RemoveRequest", path: "", txid: "" };
+  return { $type: "voltha.RemoveRequest", path: "", txid: "", origin: "" };
 }
 
 export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = {
@@ -607,6 +654,9 @@ export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = 
     }
     if (message.txid !== "") {
       writer.uint32(18).string(message.txid);
+    }
+    if (message.origin !== "") {
+      writer.uint32(26).string(message.origin);
     }
     return writer;
   },
@@ -640,6 +690,14 @@ export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = 
             message.txid = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -657,6 +715,7 @@ export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = 
       $type: RemoveRequest.$type,
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       txid: isSet(object.txid) ? globalThis.String(object.txid) : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
     };
   },
 
@@ -668,6 +727,9 @@ export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = 
     if (message.txid !== "") {
       obj.txid = message.txid;
     }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
     return obj;
   },
 
@@ -678,6 +740,7 @@ export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = 
     const message = createBaseRemoveRequest();
     message.path = object.path ?? "";
     message.txid = object.txid ?? "";
+    message.origin = object.origin ?? "";
     return message;
   },
 };
@@ -685,7 +748,7 @@ export const RemoveRequest: MessageFns<RemoveRequest, "voltha.RemoveRequest"> = 
 messageTypeRegistry.set(RemoveRequest.$type, RemoveRequest);
 
 function createBaseMutationResponse(): MutationResponse {
-  return { $type: "voltha.MutationResponse", rootHash: "", seq: "0" };
+  return { $type: "voltha.MutationResponse", rootHash: "", seq: "0", assignedId: "" };
 }
 
 export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResponse"> = {
@@ -697,6 +760,9 @@ export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResp
     }
     if (message.seq !== "0") {
       writer.uint32(16).uint64(message.seq);
+    }
+    if (message.assignedId !== "") {
+      writer.uint32(26).string(message.assignedId);
     }
     return writer;
   },
@@ -730,6 +796,14 @@ export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResp
             message.seq = reader.uint64().toString();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.assignedId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -751,6 +825,11 @@ export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResp
         ? globalThis.String(object.root_hash)
         : "",
       seq: isSet(object.seq) ? globalThis.String(object.seq) : "0",
+      assignedId: isSet(object.assignedId)
+        ? globalThis.String(object.assignedId)
+        : isSet(object.assigned_id)
+        ? globalThis.String(object.assigned_id)
+        : "",
     };
   },
 
@@ -762,6 +841,9 @@ export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResp
     if (message.seq !== "0") {
       obj.seq = message.seq;
     }
+    if (message.assignedId !== "") {
+      obj.assignedId = message.assignedId;
+    }
     return obj;
   },
 
@@ -772,6 +854,7 @@ export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResp
     const message = createBaseMutationResponse();
     message.rootHash = object.rootHash ?? "";
     message.seq = object.seq ?? "0";
+    message.assignedId = object.assignedId ?? "";
     return message;
   },
 };
@@ -779,7 +862,7 @@ export const MutationResponse: MessageFns<MutationResponse, "voltha.MutationResp
 messageTypeRegistry.set(MutationResponse.$type, MutationResponse);
 
 function createBaseTransactionId(): TransactionId {
-  return { $type: "voltha.TransactionId", txid: "" };
+  return { $type: "voltha.TransactionId", txid: "", origin: "" };
 }
 
 export const TransactionId: MessageFns<TransactionId, "voltha.TransactionId"> = {
@@ -788,6 +871,9 @@ export const TransactionId: MessageFns<TransactionId, "voltha.TransactionId"> = 
   encode(message: TransactionId, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.txid !== "") {
       writer.uint32(10).string(message.txid);
+    }
+    if (message.origin !== "") {
+      writer.uint32(18).string(message.origin);
     }
     return writer;
   },
@@ -813,6 +899,14 @@ export const TransactionId: MessageFns<TransactionId, "voltha.TransactionId"> = 
             message.txid = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -826,13 +920,20 @@ export const TransactionId: MessageFns<TransactionId, "voltha.TransactionId"> = 
   },
 
   fromJSON(object: any): TransactionId {
-    return { $type: TransactionId.$type, txid: isSet(object.txid) ? globalThis.String(object.txid) : "" };
+    return {
+      $type: TransactionId.$type,
+      txid: isSet(object.txid) ? globalThis.String(object.txid) : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+    };
   },
 
   toJSON(message: TransactionId): unknown {
     const obj: any = {};
     if (message.txid !== "") {
       obj.txid = message.txid;
+    }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
     }
     return obj;
   },
@@ -843,6 +944,7 @@ export const TransactionId: MessageFns<TransactionId, "voltha.TransactionId"> = 
   fromPartial<I extends Exact<DeepPartial<TransactionId>, I>>(object: I): TransactionId {
     const message = createBaseTransactionId();
     message.txid = object.txid ?? "";
+    message.origin = object.origin ?? "";
     return message;
   },
 };

@@ -79,6 +79,8 @@ export interface ConfigEvent {
     | undefined;
   /** Id of the owning device or logical device ("" for changes outside them); Kafka message key. */
   key: string;
+  /** Who made the change (the origin given with the write; "" when none was given). */
+  origin: string;
 }
 
 export interface KpiEventType {
@@ -377,6 +379,7 @@ function createBaseConfigEvent(): ConfigEvent {
     timestamp: undefined,
     message: undefined,
     key: "",
+    origin: "",
   };
 }
 
@@ -410,6 +413,9 @@ export const ConfigEvent: MessageFns<ConfigEvent, "voltha.ConfigEvent"> = {
     }
     if (message.key !== "") {
       writer.uint32(74).string(message.key);
+    }
+    if (message.origin !== "") {
+      writer.uint32(82).string(message.origin);
     }
     return writer;
   },
@@ -499,6 +505,14 @@ export const ConfigEvent: MessageFns<ConfigEvent, "voltha.ConfigEvent"> = {
             message.key = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -527,6 +541,7 @@ export const ConfigEvent: MessageFns<ConfigEvent, "voltha.ConfigEvent"> = {
       timestamp: isSet(object.timestamp) ? fromJsonTimestamp(object.timestamp) : undefined,
       message: isSet(object.message) ? Any.fromJSON(object.message) : undefined,
       key: isSet(object.key) ? globalThis.String(object.key) : "",
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
     };
   },
 
@@ -559,6 +574,9 @@ export const ConfigEvent: MessageFns<ConfigEvent, "voltha.ConfigEvent"> = {
     if (message.key !== "") {
       obj.key = message.key;
     }
+    if (message.origin !== "") {
+      obj.origin = message.origin;
+    }
     return obj;
   },
 
@@ -580,6 +598,7 @@ export const ConfigEvent: MessageFns<ConfigEvent, "voltha.ConfigEvent"> = {
       ? Any.fromPartial(object.message)
       : undefined;
     message.key = object.key ?? "";
+    message.origin = object.origin ?? "";
     return message;
   },
 };

@@ -2988,6 +2988,10 @@ export interface FlowGroupTableUpdate {
   groupMod: ofpGroupMod | undefined;
 }
 
+/**
+ * A flow table. Each flow is its own node of the config tree, keyed by its id, so that a flow-mod
+ * changes one node (O(log n)) and announces one add/remove, not a rewrite of the whole table.
+ */
 export interface Flows {
   $type: "openflow_13.Flows";
   items: ofpFlowStats[];
