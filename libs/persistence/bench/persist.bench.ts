@@ -1,0 +1,460 @@
+/**
+ * Persistence benchmark (`npm run bench:persist`): updates/s and KV round trips per mutation of
+ *   (a) the VOLTHA 1.x pattern: one PUT per new blob, one after the other, then `root` (OneXTreeStore);
+ *   (b) the write queue: KvTreeStore in sync mode (group commit, one KV transaction per group);
+ * plus (b) in journal mode for reference, with 64 concurrent writers against a real etcd
+ * (`startEtcd`) and against the Consul test server (in its own process, through the real consul driver).
+ *
+ * Every run starts from the same persisted tree: 1,000 adapters and 1,000 devices with two ports each,
+ * with a full history (1,000 root revisions), so that every mutation also evicts one old revision and
+ * its garbage blobs are deleted (steady state). Writers alternate adapter updates (`/adapters/<id>`)
+ * and port updates (`/devices/<id>/ports/2`); every update changes the data. Every KvStore call made
+ * while measuring (get, getMany, list, put, delete, txn) counts as one round trip; in journal mode
+ * the background flush into the KV store is waited for and counted as well.
+ *
+ * Options: --seconds=N (measured time per run, default 5), --writers=N (default 64),
+ * --backends=etcd,consul (default both).
+ * Targets: (b) needs >= 20x fewer round trips per mutation than (a), and >= 10x its throughput
+ * against etcd. The exit code is 1 when a target is missed.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+
+import { ConfigRoot, InMemoryTreeStore, decodeRootPointer } from '@voltha/config-tree';
+import type { RootPointer, TreeStore } from '@voltha/config-tree';
+import { createKvStore } from '@voltha/kv';
+import type { KvLock, KvStore } from '@voltha/kv';
+import { Adapter, AdapterConfig, Device, Port, VolthaInstance } from '@voltha/proto';
+import { startEtcd } from '@voltha/testing';
+
+import { KvTreeStore, LOCK_KEY, ROOT_KEY } from '../src';
+import type { KvTreeStoreStats, WriteMode } from '../src';
+import { CountingKvStore, totalCalls } from './counting-kv-store';
+import type { KvCallCounts } from './counting-kv-store';
+import { OneXTreeStore } from './one-x-tree-store';
+
+// ------------------------------------------------------------------ parameters
+
+function option(name: string, fallback: string): string {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : fallback;
+}
+
+const SECONDS = Number(option('seconds', '5'));
+const WRITERS = Number(option('writers', '64'));
+const BACKENDS = option('backends', 'etcd,consul')
+  .split(',')
+  .filter((b): b is Backend => b === 'etcd' || b === 'consul');
+const WARMUP_MS = 1000;
+const ADAPTERS = 1000;
+const DEVICES = 1000;
+const HISTORY = 1000;
+const RT_TARGET = 20;
+const THROUGHPUT_TARGET = 10;
+
+type Backend = 'etcd' | 'consul';
+type Pattern = '1x' | 'sync' | 'journal';
+
+const PATTERN_NAMES: Record<Pattern, string> = {
+  '1x': '(a) 1.x put per blob',
+  sync: '(b) write queue',
+  journal: '(b) journal mode'
+};
+
+// ------------------------------------------------------------------ workload
+
+const adapterId = (i: number): string => `adapter-${i}`;
+const deviceId = (i: number): string => `dev-${i}`;
+
+function adapter(i: number, version: string): Adapter {
+  return Adapter.fromPartial({
+    id: adapterId(i),
+    vendor: 'bench',
+    version,
+    config: AdapterConfig.fromPartial({ logLevel: 3 })
+  });
+}
+
+function initialTree(): VolthaInstance {
+  return VolthaInstance.fromPartial({
+    instanceId: 'bench',
+    adapters: Array.from({ length: ADAPTERS }, (_, i) => adapter(i, 'v0')),
+    devices: Array.from({ length: DEVICES }, (_, i) =>
+      Device.fromPartial({
+        id: deviceId(i),
+        type: 'brcm_openomci_onu',
+        ports: [Port.fromPartial({ portNo: 1, label: 'pon' }), Port.fromPartial({ portNo: 2, label: 'uni' })]
+      })
+    )
+  });
+}
+
+/** Globally unique per update, so that no update is a no-op. */
+let updateSeq = 0;
+
+function mutate(root: ConfigRoot, writer: number, k: number): Promise<unknown> {
+  const n = ++updateSeq;
+  if (n % 2 === 0) {
+    const i = (writer + WRITERS * k) % ADAPTERS;
+    return root.update(`/adapters/${adapterId(i)}`, adapter(i, `v${n}`));
+  }
+  const i = (writer + WRITERS * k) % DEVICES;
+  return root.update(`/devices/${deviceId(i)}/ports/2`, Port.fromPartial({ portNo: 2, label: `uni-${n}` }));
+}
+
+/** WRITERS concurrent writers, each updating in a loop until `ms` have passed. */
+async function drive(root: ConfigRoot, ms: number): Promise<{ mutations: number; lastAck: number }> {
+  const deadline = performance.now() + ms;
+  let mutations = 0;
+  let lastAck = performance.now();
+  const writer = async (w: number): Promise<void> => {
+    for (let k = 0; performance.now() < deadline; k++) {
+      await mutate(root, w, k);
+      mutations++;
+      lastAck = performance.now();
+    }
+  };
+  await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+  return { mutations, lastAck };
+}
+
+// ------------------------------------------------------------------ seed
+
+interface Seed {
+  blobs: ReadonlyMap<string, Uint8Array>;
+  pointer: RootPointer;
+}
+
+/** The starting tree, built in memory once: initial state plus HISTORY - 1 updates (full history). */
+async function buildSeed(): Promise<Seed> {
+  const store = new InMemoryTreeStore();
+  store.recordBatches = false;
+  const root = await ConfigRoot.create(initialTree(), { store, historySize: HISTORY });
+  for (let n = 1; n < HISTORY; n++) {
+    const i = (n * 7) % ADAPTERS;
+    await root.update(`/adapters/${adapterId(i)}`, adapter(i, `seed-${n}`));
+  }
+  await root.close();
+  const pointer = await store.loadRoot();
+  if (!pointer || pointer.history.length !== HISTORY) throw new Error('seed: unexpected history');
+  return { blobs: store.blobs, pointer };
+}
+
+/** Writes the seed into an empty prefix (not measured): one batch through the write queue. */
+async function writeSeed(kv: KvStore, seed: Seed): Promise<void> {
+  const store = await KvTreeStore.open({ kv });
+  try {
+    await store.commit({ puts: seed.blobs, deletes: [], root: seed.pointer });
+  } finally {
+    await store.close();
+  }
+}
+
+// ------------------------------------------------------------------ one run
+
+interface RunResult {
+  backend: Backend;
+  pattern: Pattern;
+  mutations: number;
+  seconds: number;
+  rate: number;
+  calls: number;
+  perMutation: number;
+  counts: KvCallCounts;
+  /** Journal mode: time from the last acknowledgement until the KV store had everything. */
+  drainSeconds?: number;
+  /** KvTreeStore counters over the measurement. */
+  queue?: { groups: number; kvTransactions: number; batchesWritten: number };
+}
+
+interface BackendHandle {
+  backend: Backend;
+  kv(prefix: string): KvStore;
+  info: string;
+}
+
+let runCounter = 0;
+
+async function runOne(handle: BackendHandle, pattern: Pattern, seed: Seed): Promise<RunResult> {
+  const prefix = `bench/persist/${Date.now()}-${++runCounter}-${pattern}`;
+  const raw = handle.kv(prefix);
+  const journalDir = mkdtempSync(join(tmpdir(), 'bench-persist-'));
+  let lock: KvLock | undefined;
+  let queue: KvTreeStore | undefined;
+  let root: ConfigRoot | undefined;
+  try {
+    await writeSeed(raw, seed);
+    const kv = new CountingKvStore(raw);
+    let store: TreeStore;
+    if (pattern === '1x') {
+      store = new OneXTreeStore(kv);
+    } else {
+      lock = await kv.lock(LOCK_KEY, { owner: 'bench' });
+      queue = await KvTreeStore.open({
+        kv,
+        mode: pattern as WriteMode,
+        journalPath: pattern === 'journal' ? join(journalDir, 'journal') : undefined,
+        fence: lock
+      });
+      store = queue;
+    }
+    root = await ConfigRoot.load({ store, historySize: HISTORY });
+    if (root.latestHash !== seed.pointer.latest) throw new Error('loaded tree differs from the seed');
+
+    await drive(root, WARMUP_MS);
+    await queue?.drain(60_000);
+    kv.reset();
+    const before: KvTreeStoreStats | undefined = queue?.getStats();
+
+    const t0 = performance.now();
+    const { mutations, lastAck } = await drive(root, SECONDS * 1000);
+    await queue?.drain(120_000);
+    const drained = performance.now();
+    const counts = kv.snapshot();
+    const after = queue?.getStats();
+
+    // The KV store must hold exactly the tree's latest root.
+    const stored = await raw.get(ROOT_KEY);
+    if (!stored || decodeRootPointer(stored.value).latest !== root.latestHash) {
+      throw new Error(`${handle.backend} ${pattern}: the KV root pointer is not the tree's latest root`);
+    }
+
+    const seconds = (lastAck - t0) / 1000;
+    const calls = totalCalls(counts);
+    return {
+      backend: handle.backend,
+      pattern,
+      mutations,
+      seconds,
+      rate: mutations / seconds,
+      calls,
+      perMutation: calls / mutations,
+      counts,
+      drainSeconds: pattern === 'journal' ? (drained - lastAck) / 1000 : undefined,
+      queue:
+        before && after
+          ? {
+              groups: after.groups - before.groups,
+              kvTransactions: after.kvTransactions - before.kvTransactions,
+              batchesWritten: after.batchesWritten - before.batchesWritten
+            }
+          : undefined
+    };
+  } finally {
+    await root?.close().catch(() => undefined);
+    await queue?.close().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
+    await raw.close().catch(() => undefined);
+    rmSync(journalDir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ servers
+
+const cleanups: Array<() => Promise<unknown>> = [];
+
+async function cleanup(): Promise<void> {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+}
+
+async function startConsulProcess(): Promise<{ address: string; child: ChildProcess }> {
+  const repo = join(__dirname, '..', '..', '..');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'consul-server.ts')], {
+    cwd: repo,
+    env: { ...process.env, SWC_NODE_PROJECT: join(repo, 'tsconfig.base.json') },
+    stdio: ['pipe', 'pipe', 'inherit']
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('consul test server did not start in 30 s')), 30_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('consul ')) {
+        clearTimeout(timer);
+        resolve(line.slice('consul '.length));
+      }
+    });
+    void exited.then(() => reject(new Error('consul test server exited')));
+  });
+  return { address, child };
+}
+
+async function startBackend(backend: Backend): Promise<BackendHandle> {
+  if (backend === 'etcd') {
+    const etcd = await startEtcd();
+    cleanups.push(() => etcd.stop());
+    let version = 'etcd';
+    try {
+      version = execFileSync('/usr/bin/etcd', ['--version']).toString().split('\n')[0].trim();
+    } catch {
+      // version unknown
+    }
+    return {
+      backend,
+      info: `${version}, single member, WAL on local disk (startEtcd)`,
+      kv: (prefix) => createKvStore({ backend: 'etcd', endpoints: etcd.address, prefix })
+    };
+  }
+  const { address } = await startConsulProcess();
+  return {
+    backend,
+    info: 'ConsulTestServer (in-memory) in its own Node process, real consul driver over HTTP',
+    kv: (prefix) => createKvStore({ backend: 'consul', address, prefix })
+  };
+}
+
+// ------------------------------------------------------------------ report
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]): string =>
+    '| ' + r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(' | ') + ' |';
+  const sep =
+    '|' + widths.map((w, c) => (c < 2 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|';
+  return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
+}
+
+function report(results: RunResult[]): boolean {
+  const rows = [
+    ['backend', 'pattern', 'mutations', 'seconds', 'mutations/s', 'KV round trips', 'round trips/mutation']
+  ];
+  for (const r of results) {
+    rows.push([
+      r.backend,
+      PATTERN_NAMES[r.pattern],
+      fmt(r.mutations),
+      fmt(r.seconds, 2),
+      fmt(r.rate, 1),
+      fmt(r.calls),
+      fmt(r.perMutation, 2)
+    ]);
+  }
+  console.log(table(rows));
+
+  console.log('\nKV calls by kind (measured part), and group commits of the write queue:');
+  const detail = [['backend', 'pattern', 'put', 'delete', 'txn', 'get', 'getMany', 'mutations/KV txn']];
+  for (const r of results) {
+    const c = r.counts;
+    detail.push([
+      r.backend,
+      PATTERN_NAMES[r.pattern],
+      fmt(c.put),
+      fmt(c.delete),
+      fmt(c.txn),
+      fmt(c.get),
+      fmt(c.getMany),
+      r.queue && r.queue.kvTransactions > 0 ? fmt(r.queue.batchesWritten / r.queue.kvTransactions, 2) : '-'
+    ]);
+  }
+  console.log(table(detail));
+  for (const r of results) {
+    if (r.drainSeconds !== undefined) {
+      console.log(
+        `${r.backend} journal mode: the KV store had every acknowledged batch ${fmt(r.drainSeconds, 2)} s after the last acknowledgement`
+      );
+    }
+  }
+
+  console.log('\nRatios (a)/(b) against the targets:');
+  const ratios = [
+    ['backend', 'compared with (a)', 'round trips (a)/(b)', 'target', '', 'throughput (b)/(a)', 'target', '']
+  ];
+  let ok = true;
+  for (const backend of BACKENDS) {
+    const a = results.find((r) => r.backend === backend && r.pattern === '1x');
+    if (!a) continue;
+    for (const pattern of ['sync', 'journal'] as const) {
+      const b = results.find((r) => r.backend === backend && r.pattern === pattern);
+      if (!b) continue;
+      const rt = a.perMutation / b.perMutation;
+      const thr = b.rate / a.rate;
+      const binding = pattern === 'sync';
+      const rtPass = rt >= RT_TARGET;
+      const thrApplies = binding && backend === 'etcd';
+      const thrPass = thr >= THROUGHPUT_TARGET;
+      if (binding && !rtPass) ok = false;
+      if (thrApplies && !thrPass) ok = false;
+      ratios.push([
+        backend,
+        PATTERN_NAMES[pattern],
+        `${fmt(rt, 1)}x`,
+        `>= ${RT_TARGET}x`,
+        binding ? (rtPass ? 'PASS' : 'FAIL') : rtPass ? '(pass)' : '(miss)',
+        `${fmt(thr, 1)}x`,
+        `>= ${THROUGHPUT_TARGET}x`,
+        thrApplies ? (thrPass ? 'PASS' : 'FAIL') : thrPass ? '(pass)' : '(miss)'
+      ]);
+    }
+  }
+  console.log(table(ratios));
+  console.log(
+    'PASS/FAIL: binding targets ((b) sync vs (a); throughput on etcd only). In parentheses: for information.'
+  );
+  return ok;
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  // The consul driver's getMany puts one abort listener per parallel GET (16) on one signal, which
+  // trips Node's leak warning (10) while loading the tree; the listeners are removed afterwards.
+  setMaxListeners(32);
+  const started = performance.now();
+  const cpu = cpus();
+  console.log(
+    `persistence benchmark: ${WRITERS} concurrent writers, ${SECONDS} s per run (after ${WARMUP_MS / 1000} s warm-up), ` +
+      `tree of ${fmt(ADAPTERS)} adapters + ${fmt(DEVICES)} devices x 2 ports, history ${fmt(HISTORY)} (full)`
+  );
+  console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'}), Node ${process.version}`);
+
+  const seed = await buildSeed();
+  console.log(`seed: ${fmt(seed.blobs.size)} blobs + root pointer`);
+
+  const results: RunResult[] = [];
+  for (const backend of BACKENDS) {
+    const handle = await startBackend(backend);
+    console.log(`${backend}: ${handle.info}`);
+    for (const pattern of ['1x', 'sync', 'journal'] as const) {
+      const r = await runOne(handle, pattern, seed);
+      console.log(
+        `  ${PATTERN_NAMES[pattern].padEnd(22)} ${fmt(r.mutations).padStart(7)} mutations in ${fmt(r.seconds, 2)} s, ` +
+          `${fmt(r.perMutation, 2)} round trips/mutation`
+      );
+      results.push(r);
+    }
+    await cleanup();
+  }
+  console.log('');
+  const ok = report(results);
+  console.log(`total ${fmt((performance.now() - started) / 1000, 1)} s`);
+  if (!ok) process.exitCode = 1;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
