@@ -61,3 +61,58 @@ describe('SerialExecutor', () => {
     expect(log).toEqual(['nested from pre', 'mutation']);
   });
 });
+
+describe('SerialExecutor.collect', () => {
+  it('returns undefined when nothing was started', () => {
+    const ex = new SerialExecutor();
+    expect(ex.collect(() => undefined)).toBeUndefined();
+  });
+
+  it('tasks started from collected work are top-level tasks and are waited for', async () => {
+    const ex = new SerialExecutor();
+    const log: string[] = [];
+    let release!: () => void;
+    const blocker = ex.run(() => new Promise<void>((r) => (release = r)));
+    const collected = ex.collect(() => {
+      expect(ex.inTask).toBe(false);
+      void ex.run(async () => {
+        expect(ex.nested).toBe(false);
+        log.push('from collected work');
+      });
+      // started later, asynchronously, while the collector is still open
+      setTimeout(() => void ex.run(async () => void log.push('later')), 2);
+    });
+    expect(collected).toBeDefined();
+    let done = false;
+    void collected?.then(() => (done = true));
+    await tick(5);
+    // queued behind the running top-level task, not nested in anything
+    expect(log).toEqual([]);
+    expect(done).toBe(false);
+    release();
+    await blocker;
+    await collected;
+    expect(log).toEqual(['from collected work', 'later']);
+  });
+
+  it('a failing collected task does not reject the collector', async () => {
+    const ex = new SerialExecutor();
+    let failed: Promise<unknown> | undefined;
+    const collected = ex.collect(() => {
+      failed = ex.run(async () => Promise.reject(new Error('x')));
+      failed.catch(() => undefined);
+    });
+    await expect(collected).resolves.toBeUndefined();
+    await expect(failed).rejects.toThrow('x');
+  });
+
+  it('nested reports tasks started from another task', async () => {
+    const ex = new SerialExecutor();
+    const seen: boolean[] = [];
+    await ex.run(async () => {
+      seen.push(ex.nested);
+      await ex.run(async () => void seen.push(ex.nested));
+    });
+    expect(seen).toEqual([false, true]);
+  });
+});
