@@ -10,7 +10,8 @@
  * its garbage blobs are deleted (steady state). Writers alternate adapter updates (`/adapters/<id>`)
  * and port updates (`/devices/<id>/ports/2`); every update changes the data. Every KvStore call made
  * while measuring (get, getMany, list, put, delete, txn) counts as one round trip; in journal mode
- * the background flush into the KV store is waited for and counted as well.
+ * the background flush into the KV store is waited for and counted as well. After each run the tree
+ * is reloaded from the KV store and must have the writer's root hash (both patterns really persist).
  *
  * Options: --seconds=N (measured time per run, default 5), --writers=N (default 64),
  * --backends=etcd,consul (default both).
@@ -184,7 +185,7 @@ let runCounter = 0;
 async function runOne(handle: BackendHandle, pattern: Pattern, seed: Seed): Promise<RunResult> {
   const prefix = `bench/persist/${Date.now()}-${++runCounter}-${pattern}`;
   const raw = handle.kv(prefix);
-  const journalDir = mkdtempSync(join(tmpdir(), 'bench-persist-'));
+  const journalDir = mkdtempSync(join(workDir(), `${pattern}-`));
   let lock: KvLock | undefined;
   let queue: KvTreeStore | undefined;
   let root: ConfigRoot | undefined;
@@ -219,10 +220,15 @@ async function runOne(handle: BackendHandle, pattern: Pattern, seed: Seed): Prom
     const counts = kv.snapshot();
     const after = queue?.getStats();
 
-    // The KV store must hold exactly the tree's latest root.
+    // The KV store must hold exactly the tree's latest root, with every blob it needs.
     const stored = await raw.get(ROOT_KEY);
     if (!stored || decodeRootPointer(stored.value).latest !== root.latestHash) {
       throw new Error(`${handle.backend} ${pattern}: the KV root pointer is not the tree's latest root`);
+    }
+    const reloaded = await ConfigRoot.load({ store: new OneXTreeStore(raw), historySize: HISTORY });
+    await reloaded.close();
+    if (reloaded.latestHash !== root.latestHash) {
+      throw new Error(`${handle.backend} ${pattern}: the tree reloaded from the KV store differs`);
     }
 
     const seconds = (lastAck - t0) / 1000;
@@ -258,6 +264,21 @@ async function runOne(handle: BackendHandle, pattern: Pattern, seed: Seed): Prom
 // ------------------------------------------------------------------ servers
 
 const cleanups: Array<() => Promise<unknown>> = [];
+
+let tempDir: string | undefined;
+
+/** A temp dir for the journals, removed at the end (also on error or interrupt). */
+function workDir(): string {
+  if (!tempDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-persist-'));
+    tempDir = dir;
+    cleanups.unshift(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      tempDir = undefined;
+    });
+  }
+  return tempDir;
+}
 
 async function cleanup(): Promise<void> {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
