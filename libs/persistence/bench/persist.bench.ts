@@ -261,6 +261,26 @@ async function runOne(handle: BackendHandle, pattern: Pattern, seed: Seed): Prom
   }
 }
 
+/**
+ * Reference: the same workload with the in-memory store (no KV store at all), i.e. what the tree
+ * itself costs per mutation on this machine; no pattern can be faster.
+ */
+async function runTreeOnly(seed: Seed): Promise<{ mutations: number; rate: number }> {
+  const store = new InMemoryTreeStore();
+  store.recordBatches = false;
+  for (const [k, v] of seed.blobs) store.blobs.set(k, v);
+  store.setRootPointer(seed.pointer);
+  const root = await ConfigRoot.load({ store, historySize: HISTORY });
+  try {
+    await drive(root, WARMUP_MS);
+    const t0 = performance.now();
+    const { mutations, lastAck } = await drive(root, SECONDS * 1000);
+    return { mutations, rate: mutations / ((lastAck - t0) / 1000) };
+  } finally {
+    await root.close();
+  }
+}
+
 // ------------------------------------------------------------------ servers
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -351,7 +371,7 @@ function table(rows: string[][]): string {
   return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
 }
 
-function report(results: RunResult[]): boolean {
+function report(results: RunResult[], treeOnlyRate: number): boolean {
   const rows = [
     ['backend', 'pattern', 'mutations', 'seconds', 'mutations/s', 'KV round trips', 'round trips/mutation']
   ];
@@ -367,6 +387,7 @@ function report(results: RunResult[]): boolean {
     ]);
   }
   console.log(table(rows));
+  console.log(`tree only, same workload with the in-memory store: ${fmt(treeOnlyRate, 1)} mutations/s`);
 
   console.log('\nKV calls by kind (measured part), and group commits of the write queue:');
   const detail = [['backend', 'pattern', 'put', 'delete', 'txn', 'get', 'getMany', 'mutations/KV txn']];
@@ -446,6 +467,11 @@ async function main(): Promise<void> {
 
   const seed = await buildSeed();
   console.log(`seed: ${fmt(seed.blobs.size)} blobs + root pointer`);
+  const treeOnly = await runTreeOnly(seed);
+  console.log(
+    `tree only (in-memory store, no KV): ${fmt(treeOnly.mutations)} mutations, ${fmt(treeOnly.rate, 1)} mutations/s ` +
+      '(the ceiling for every pattern)'
+  );
 
   const results: RunResult[] = [];
   for (const backend of BACKENDS) {
@@ -462,7 +488,7 @@ async function main(): Promise<void> {
     await cleanup();
   }
   console.log('');
-  const ok = report(results);
+  const ok = report(results, treeOnly.rate);
   console.log(`total ${fmt((performance.now() - started) / 1000, 1)} s`);
   if (!ok) process.exitCode = 1;
 }
