@@ -98,16 +98,35 @@ export function toAny(message: UnknownMessage): {
   };
 }
 
-/** Unwraps a google.protobuf.Any into the generated message it carries; throws for unknown types. */
-export function fromAny<T extends UnknownMessage = UnknownMessage>(any: {
-  typeUrl: string;
+/**
+ * An Any as it crosses gRPC through @grpc/proto-loader: protobufjs keeps the bundled
+ * google/protobuf/any.proto field names, so the type URL is `type_url` there (not `typeUrl`).
+ */
+export interface WireAny {
+  type_url: string;
   value: Uint8Array;
-}): T {
-  const slash = any.typeUrl.lastIndexOf('/');
-  return decodeMessage<T>(any.typeUrl.slice(slash + 1), any.value);
+}
+
+/** Either form of an Any: ts-proto's `typeUrl` or proto-loader's `type_url`. */
+export type AnyLike = { typeUrl: string; value: Uint8Array } | WireAny;
+
+function typeUrlOf(any: AnyLike): string {
+  return ('type_url' in any ? any.type_url : any.typeUrl) ?? '';
+}
+
+/** Unwraps a google.protobuf.Any (either form) into the generated message it carries; throws for unknown types. */
+export function fromAny<T extends UnknownMessage = UnknownMessage>(any: AnyLike): T {
+  const url = typeUrlOf(any);
+  return decodeMessage<T>(url.slice(url.lastIndexOf('/') + 1), any.value);
 }
 
 /** The full type name an Any carries ('' when the type URL is empty). */
-export function anyTypeName(any: { typeUrl: string }): string {
-  return any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1);
+export function anyTypeName(any: AnyLike): string {
+  const url = typeUrlOf(any);
+  return url.slice(url.lastIndexOf('/') + 1);
+}
+
+/** Wraps a message into an Any for a gRPC call or reply made through @grpc/proto-loader. */
+export function toWireAny(message: UnknownMessage): WireAny {
+  return { type_url: TYPE_URL_PREFIX + message.$type, value: Buffer.from(encodeMessage(message)) };
 }

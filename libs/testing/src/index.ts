@@ -15,3 +15,7 @@ export { findKafkaMockScript, startKafkaMock } from './kafka/kafka-mock';
 export type { KafkaMock, StartKafkaMockOptions } from './kafka/kafka-mock';
 export { getFreePort, getFreePorts } from './net/free-port';
 export { TEST_TLS } from './tls/test-certificate';
+export { REPO_ROOT, ServiceProcess, servicePorts } from './process/service-process';
+export type { ServiceProcessOptions } from './process/service-process';
+export { grpcCaller } from './process/grpc-clients';
+export type { GrpcCaller } from './process/grpc-clients';

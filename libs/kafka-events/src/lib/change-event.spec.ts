@@ -23,11 +23,14 @@ describe('parseChangeEvent', () => {
     seq: '18446744073709551615',
     timestamp: '2026-01-01T00:00:00.000Z',
     type_name: 'voltha.Device',
-    key: 'd1'
+    key: 'd1',
+    origin: 'adapter-agent'
   };
 
   it('should accept a well-formed event and keep the 64-bit seq as a string', () => {
     expect(parseChangeEvent(Buffer.from(JSON.stringify(good)))).toEqual(good);
+    const { origin: _origin, ...withoutOrigin } = good;
+    expect(parseChangeEvent(JSON.stringify(withoutOrigin)).origin).toBe('');
   });
 
   it('should reject malformed events with a clear message', () => {

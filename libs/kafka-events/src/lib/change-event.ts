@@ -19,6 +19,8 @@ export interface ChangeEventRecord {
   type_name: string;
   /** Owning device or logical device id; also the Kafka message key ('' when none). */
   key: string;
+  /** Who made the change ('' when the writer did not say). */
+  origin: string;
 }
 
 const OWNERS = ['devices', 'logical_devices'];
@@ -60,5 +62,6 @@ export function parseChangeEvent(value: string | Buffer): ChangeEventRecord {
       throw new Error(`change event field ${field} is missing or not a string`);
   }
   if (!/^\d+$/.test(e.seq as string)) throw new Error('change event seq is not a decimal integer');
-  return e as ChangeEventRecord;
+  if (e.origin !== undefined && typeof e.origin !== 'string') throw new Error('change event origin is not a string');
+  return { ...(e as ChangeEventRecord), origin: e.origin ?? '' };
 }

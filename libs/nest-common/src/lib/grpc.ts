@@ -1,37 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import type { GrpcOptions } from '@nestjs/microservices';
 import { Transport } from '@nestjs/microservices';
-import { join } from 'node:path';
+import { GRPC_LOADER_OPTIONS, protoPath } from '@voltha/proto';
 
-import { PROTOS_ROOT } from '@voltha/proto';
-
-/**
- * proto-loader settings shared by every server, client and test. They must match the ts-proto
- * options of libs/proto: camelCase fields, 64-bit integers as decimal strings, enums as numbers,
- * defaults filled in, oneof members as plain fields.
- */
-export const GRPC_LOADER_OPTIONS: {
-  includeDirs: string[];
-  keepCase: boolean;
-  longs: StringConstructor;
-  enums: NumberConstructor;
-  defaults: boolean;
-  arrays: boolean;
-  oneofs: boolean;
-} = {
-  includeDirs: [PROTOS_ROOT],
-  keepCase: false,
-  longs: String,
-  enums: Number,
-  defaults: true,
-  arrays: true,
-  oneofs: true
-};
-
-/** Absolute path of a proto file under protos/, e.g. protoPath('voltha_service.proto'). */
-export function protoPath(file: string): string {
-  return join(PROTOS_ROOT, 'voltha_protos', file);
-}
+export { GRPC_LOADER_OPTIONS, protoPath } from '@voltha/proto';
 
 /** Options of a Nest gRPC server hosting the given services of package `voltha`. */
 export function grpcServerOptions(url: string, protoFiles: string[]): GrpcOptions {
