@@ -10,10 +10,13 @@
  * its garbage blobs are deleted (steady state). Writers alternate adapter updates (`/adapters/<id>`)
  * and port updates (`/devices/<id>/ports/2`); every update changes the data. Every KvStore call made
  * while measuring (get, getMany, list, put, delete, txn) counts as one round trip; in journal mode
- * the background flush into the KV store is waited for and counted as well. After each run the tree
+ * the background flush into the KV store is waited for and counted as well. Afterwards each tree
  * is reloaded from the KV store and must have the writer's root hash (both patterns really persist).
  *
- * Options: --seconds=N (measured time per run, default 5), --writers=N (default 64),
+ * The three patterns of a backend are open at the same time (each on its own prefix) and measured in
+ * interleaved slices of about one second, so that load from other processes affects them alike.
+ *
+ * Options: --seconds=N (measured time per pattern, default 5), --writers=N (default 64),
  * --backends=etcd,consul (default both).
  * Targets: (b) needs >= 20x fewer round trips per mutation than (a), and >= 10x its throughput
  * against etcd. The exit code is 1 when a target is missed.
@@ -61,6 +64,8 @@ const THROUGHPUT_TARGET = 10;
 
 type Backend = 'etcd' | 'consul';
 type Pattern = '1x' | 'sync' | 'journal';
+
+const PATTERNS: readonly Pattern[] = ['1x', 'sync', 'journal'];
 
 const PATTERN_NAMES: Record<Pattern, string> = {
   '1x': '(a) 1.x put per blob',
@@ -180,84 +185,139 @@ interface BackendHandle {
   info: string;
 }
 
-let runCounter = 0;
+let sessionCounter = 0;
 
-async function runOne(handle: BackendHandle, pattern: Pattern, seed: Seed): Promise<RunResult> {
-  const prefix = `bench/persist/${Date.now()}-${++runCounter}-${pattern}`;
-  const raw = handle.kv(prefix);
-  const journalDir = mkdtempSync(join(workDir(), `${pattern}-`));
-  let lock: KvLock | undefined;
-  let queue: KvTreeStore | undefined;
-  let root: ConfigRoot | undefined;
-  try {
-    await writeSeed(raw, seed);
-    const kv = new CountingKvStore(raw);
+const addCounts = (a: KvCallCounts, b: KvCallCounts): KvCallCounts => ({
+  get: a.get + b.get,
+  getMany: a.getMany + b.getMany,
+  list: a.list + b.list,
+  put: a.put + b.put,
+  delete: a.delete + b.delete,
+  txn: a.txn + b.txn
+});
+
+/**
+ * One pattern on one backend: its own prefix holding the seed, a counted KV client, the store of
+ * the pattern and the loaded tree. Measured in slices (see `main`) whose figures add up.
+ */
+class Session {
+  private mutations = 0;
+  private seconds = 0;
+  private drainSeconds = 0;
+  private counts: KvCallCounts = { get: 0, getMany: 0, list: 0, put: 0, delete: 0, txn: 0 };
+  private queueDelta = { groups: 0, kvTransactions: 0, batchesWritten: 0 };
+  private root: ConfigRoot | undefined;
+  private queue: KvTreeStore | undefined;
+  private lock: KvLock | undefined;
+
+  private constructor(
+    private readonly handle: BackendHandle,
+    readonly pattern: Pattern,
+    private readonly raw: KvStore,
+    private readonly kv: CountingKvStore
+  ) {}
+
+  static async open(handle: BackendHandle, pattern: Pattern, seed: Seed): Promise<Session> {
+    const raw = handle.kv(`bench/persist/${Date.now()}-${++sessionCounter}-${pattern}`);
+    const session = new Session(handle, pattern, raw, new CountingKvStore(raw));
+    try {
+      await session.start(seed);
+      return session;
+    } catch (e) {
+      await session.close();
+      throw e;
+    }
+  }
+
+  private async start(seed: Seed): Promise<void> {
+    await writeSeed(this.raw, seed);
     let store: TreeStore;
-    if (pattern === '1x') {
-      store = new OneXTreeStore(kv);
+    if (this.pattern === '1x') {
+      store = new OneXTreeStore(this.kv);
     } else {
-      lock = await kv.lock(LOCK_KEY, { owner: 'bench' });
-      queue = await KvTreeStore.open({
-        kv,
-        mode: pattern as WriteMode,
-        journalPath: pattern === 'journal' ? join(journalDir, 'journal') : undefined,
-        fence: lock
+      this.lock = await this.kv.lock(LOCK_KEY, { owner: 'bench' });
+      this.queue = await KvTreeStore.open({
+        kv: this.kv,
+        mode: this.pattern as WriteMode,
+        journalPath:
+          this.pattern === 'journal' ? join(mkdtempSync(join(workDir(), 'journal-')), 'journal') : undefined,
+        fence: this.lock
       });
-      store = queue;
+      store = this.queue;
     }
-    root = await ConfigRoot.load({ store, historySize: HISTORY });
-    if (root.latestHash !== seed.pointer.latest) throw new Error('loaded tree differs from the seed');
+    this.root = await ConfigRoot.load({ store, historySize: HISTORY });
+    if (this.root.latestHash !== seed.pointer.latest) throw new Error('loaded tree differs from the seed');
+  }
 
-    await drive(root, WARMUP_MS);
-    await queue?.drain(60_000);
-    kv.reset();
-    const before: KvTreeStoreStats | undefined = queue?.getStats();
+  private get tree(): ConfigRoot {
+    if (!this.root) throw new Error('session not started');
+    return this.root;
+  }
 
+  /** Updates for `ms` without counting anything (JIT, connections, caches). */
+  async warmUp(ms: number): Promise<void> {
+    await drive(this.tree, ms);
+    await this.queue?.drain(60_000);
+  }
+
+  /** Updates for `ms` and adds mutations, time to the last acknowledgement and KV calls. */
+  async measure(ms: number): Promise<void> {
+    this.kv.reset();
+    const before: KvTreeStoreStats | undefined = this.queue?.getStats();
     const t0 = performance.now();
-    const { mutations, lastAck } = await drive(root, SECONDS * 1000);
-    await queue?.drain(120_000);
+    const { mutations, lastAck } = await drive(this.tree, ms);
+    // Journal mode: the background flush into the KV store belongs to these mutations.
+    await this.queue?.drain(120_000);
     const drained = performance.now();
-    const counts = kv.snapshot();
-    const after = queue?.getStats();
-
-    // The KV store must hold exactly the tree's latest root, with every blob it needs.
-    const stored = await raw.get(ROOT_KEY);
-    if (!stored || decodeRootPointer(stored.value).latest !== root.latestHash) {
-      throw new Error(`${handle.backend} ${pattern}: the KV root pointer is not the tree's latest root`);
+    const after = this.queue?.getStats();
+    this.mutations += mutations;
+    this.seconds += (lastAck - t0) / 1000;
+    this.drainSeconds = Math.max(this.drainSeconds, (drained - lastAck) / 1000);
+    this.counts = addCounts(this.counts, this.kv.snapshot());
+    if (before && after) {
+      this.queueDelta.groups += after.groups - before.groups;
+      this.queueDelta.kvTransactions += after.kvTransactions - before.kvTransactions;
+      this.queueDelta.batchesWritten += after.batchesWritten - before.batchesWritten;
     }
-    const reloaded = await ConfigRoot.load({ store: new OneXTreeStore(raw), historySize: HISTORY });
+  }
+
+  /** The KV store must hold exactly the tree's latest root, with every blob it needs. */
+  async verify(): Promise<void> {
+    const latest = this.tree.latestHash;
+    const stored = await this.raw.get(ROOT_KEY);
+    if (!stored || decodeRootPointer(stored.value).latest !== latest) {
+      throw new Error(
+        `${this.handle.backend} ${this.pattern}: the KV root pointer is not the tree's latest root`
+      );
+    }
+    const reloaded = await ConfigRoot.load({ store: new OneXTreeStore(this.raw), historySize: HISTORY });
     await reloaded.close();
-    if (reloaded.latestHash !== root.latestHash) {
-      throw new Error(`${handle.backend} ${pattern}: the tree reloaded from the KV store differs`);
+    if (reloaded.latestHash !== latest) {
+      throw new Error(`${this.handle.backend} ${this.pattern}: the tree reloaded from the KV store differs`);
     }
+  }
 
-    const seconds = (lastAck - t0) / 1000;
-    const calls = totalCalls(counts);
+  result(): RunResult {
+    const calls = totalCalls(this.counts);
     return {
-      backend: handle.backend,
-      pattern,
-      mutations,
-      seconds,
-      rate: mutations / seconds,
+      backend: this.handle.backend,
+      pattern: this.pattern,
+      mutations: this.mutations,
+      seconds: this.seconds,
+      rate: this.mutations / this.seconds,
       calls,
-      perMutation: calls / mutations,
-      counts,
-      drainSeconds: pattern === 'journal' ? (drained - lastAck) / 1000 : undefined,
-      queue:
-        before && after
-          ? {
-              groups: after.groups - before.groups,
-              kvTransactions: after.kvTransactions - before.kvTransactions,
-              batchesWritten: after.batchesWritten - before.batchesWritten
-            }
-          : undefined
+      perMutation: calls / this.mutations,
+      counts: this.counts,
+      drainSeconds: this.pattern === 'journal' ? this.drainSeconds : undefined,
+      queue: this.queue ? { ...this.queueDelta } : undefined
     };
-  } finally {
-    await root?.close().catch(() => undefined);
-    await queue?.close().catch(() => undefined);
-    await lock?.release().catch(() => undefined);
-    await raw.close().catch(() => undefined);
-    rmSync(journalDir, { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.root?.close().catch(() => undefined);
+    await this.queue?.close().catch(() => undefined);
+    await this.lock?.release().catch(() => undefined);
+    await this.raw.close().catch(() => undefined);
   }
 }
 
@@ -460,7 +520,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const cpu = cpus();
   console.log(
-    `persistence benchmark: ${WRITERS} concurrent writers, ${SECONDS} s per run (after ${WARMUP_MS / 1000} s warm-up), ` +
+    `persistence benchmark: ${WRITERS} concurrent writers, ${SECONDS} s per pattern (after ${WARMUP_MS / 1000} s warm-up), ` +
       `tree of ${fmt(ADAPTERS)} adapters + ${fmt(DEVICES)} devices x 2 ports, history ${fmt(HISTORY)} (full)`
   );
   console.log(`machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'}), Node ${process.version}`);
@@ -473,19 +533,33 @@ async function main(): Promise<void> {
       '(the ceiling for every pattern)'
   );
 
+  // The three patterns of a backend are measured in interleaved slices (a, b, journal, a, b, ...),
+  // so that load from other processes on the machine affects them alike.
+  const slices = Math.max(1, Math.round(SECONDS));
   const results: RunResult[] = [];
   for (const backend of BACKENDS) {
     const handle = await startBackend(backend);
     console.log(`${backend}: ${handle.info}`);
-    for (const pattern of ['1x', 'sync', 'journal'] as const) {
-      const r = await runOne(handle, pattern, seed);
-      console.log(
-        `  ${PATTERN_NAMES[pattern].padEnd(22)} ${fmt(r.mutations).padStart(7)} mutations in ${fmt(r.seconds, 2)} s, ` +
-          `${fmt(r.perMutation, 2)} round trips/mutation`
-      );
-      results.push(r);
+    const sessions: Session[] = [];
+    try {
+      for (const pattern of PATTERNS) sessions.push(await Session.open(handle, pattern, seed));
+      for (const s of sessions) await s.warmUp(WARMUP_MS);
+      for (let i = 0; i < slices; i++) {
+        for (const s of sessions) await s.measure((SECONDS * 1000) / slices);
+      }
+      for (const s of sessions) {
+        await s.verify();
+        const r = s.result();
+        console.log(
+          `  ${PATTERN_NAMES[s.pattern].padEnd(22)} ${fmt(r.mutations).padStart(7)} mutations in ${fmt(r.seconds, 2)} s, ` +
+            `${fmt(r.perMutation, 2)} round trips/mutation`
+        );
+        results.push(r);
+      }
+    } finally {
+      for (const s of sessions) await s.close();
+      await cleanup();
     }
-    await cleanup();
   }
   console.log('');
   const ok = report(results, treeOnly.rate);
