@@ -10,7 +10,8 @@ import {
   fromAny,
   messageDesc,
   toAny,
-  toJsonWithDefaults
+  toJsonWithDefaults,
+  fromJsonWithDefaults
 } from './reflection';
 
 describe('reflection', () => {
@@ -63,5 +64,16 @@ describe('reflection', () => {
     expect(any.typeUrl).toBe('type.googleapis.com/openflow_13.ofp_flow_stats');
     expect(fromAny<typeof flow>(any).cookie).toBe('18446744073709551615');
     expect(HealthStatus_HealthState.DYING).toBe(2);
+  });
+
+  it('should read back the JSON it renders, 64-bit values included', () => {
+    const ld = LogicalDevice.fromPartial({
+      id: 'ld1',
+      datapathId: '18446744073709551615',
+      rootDeviceId: 'olt'
+    });
+    const back = fromJsonWithDefaults<LogicalDevice>('voltha.LogicalDevice', toJsonWithDefaults(ld));
+    expect(back).toEqual(ld);
+    expect(() => fromJsonWithDefaults('voltha.LogicalDevice', { nope: 1 })).toThrow();
   });
 });

@@ -1,4 +1,12 @@
-import { createFileRegistry, fromBinary, getOption, hasOption, toJson } from '@bufbuild/protobuf';
+import {
+  createFileRegistry,
+  fromBinary,
+  fromJson,
+  getOption,
+  hasOption,
+  toBinary,
+  toJson
+} from '@bufbuild/protobuf';
 import type { DescExtension, DescField, DescMessage, FileRegistry } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 
@@ -81,6 +89,19 @@ export function toJsonWithDefaults(message: UnknownMessage): { [key: string]: Js
     useProtoFieldName: true,
     registry
   }) as { [key: string]: JsonValue };
+}
+
+/**
+ * The generated message of type `typeName` from its proto3 JSON (either field-name style; the form
+ * toJsonWithDefaults and the change events' `data` use). Throws on unknown types or malformed JSON.
+ */
+export function fromJsonWithDefaults<T extends UnknownMessage = UnknownMessage>(
+  typeName: string,
+  json: JsonValue
+): T {
+  const desc = messageDesc(typeName);
+  const dynamic = fromJson(desc, json as never, { registry, ignoreUnknownFields: false });
+  return decodeMessage<T>(typeName, toBinary(desc, dynamic));
 }
 
 const TYPE_URL_PREFIX = 'type.googleapis.com/';

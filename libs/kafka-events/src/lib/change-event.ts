@@ -62,6 +62,7 @@ export function parseChangeEvent(value: string | Buffer): ChangeEventRecord {
       throw new Error(`change event field ${field} is missing or not a string`);
   }
   if (!/^\d+$/.test(e.seq as string)) throw new Error('change event seq is not a decimal integer');
-  if (e.origin !== undefined && typeof e.origin !== 'string') throw new Error('change event origin is not a string');
+  if (e.origin !== undefined && typeof e.origin !== 'string')
+    throw new Error('change event origin is not a string');
   return { ...(e as ChangeEventRecord), origin: e.origin ?? '' };
 }
