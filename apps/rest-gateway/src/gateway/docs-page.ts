@@ -41,7 +41,8 @@ export const DOCS_PAGE_HTML = String.raw`<!doctype html>
 </head>
 <body>
 <header><h1 id="title">VOLTHA REST API</h1><span id="version" class="muted"></span>
-  <a id="spec-link" href="openapi.json">openapi.json</a></header>
+  <a id="spec-link" href="openapi.json">openapi.json</a>
+  <span class="muted">(OpenAPI 3, the successor of the swagger document Chameleon served)</span></header>
 <main>
   <p id="description" class="muted">Loading openapi.json&hellip;</p>
   <input id="filter" placeholder="Filter by path, method or RPC name" autocomplete="off">

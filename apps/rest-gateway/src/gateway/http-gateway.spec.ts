@@ -219,5 +219,7 @@ describe('GatewayHandler', () => {
     const root = await fetch(`${base}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/api/v1/docs');
+    // 1.x system tests expected HTML mentioning swagger at /
+    expect(await (await fetch(`${base}/`)).text()).toContain('swagger');
   });
 });
