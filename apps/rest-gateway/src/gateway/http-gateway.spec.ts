@@ -143,6 +143,7 @@ describe('GatewayHandler', () => {
       error: 'no route for GET /api/v1/nothing/here',
       code: 'NOT_FOUND'
     });
+    expect((await fetch(`${base}//api/v1/devices`)).status).toBe(404);
     const wrong = await fetch(`${base}/api/v1/devices/d1`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET');

@@ -79,7 +79,13 @@ export class GatewayHandler {
       this.inflight--;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.options.observer?.request(method, routeLabel, res.statusCode, seconds);
-      const fields = { method, url: req.url, route: routeLabel, status: res.statusCode, ms: seconds * 1000 };
+      const fields = {
+        method,
+        url: req.url,
+        route: routeLabel,
+        status: res.statusCode,
+        ms: Math.round(seconds * 10_000) / 10
+      };
       if (res.statusCode >= 500) this.options.logger.warn(fields, 'request');
       else this.options.logger.info(fields, 'request');
     });
@@ -94,8 +100,11 @@ export class GatewayHandler {
     method: string,
     label: (route: string) => void
   ): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    let path = url.pathname;
+    // split by hand: new URL() would read '//x/...' as a host and resolve '..' segments
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    let path = q >= 0 ? raw.slice(0, q) : raw;
+    const query = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
 
     const builtin = this.builtin(path);
@@ -139,10 +148,10 @@ export class GatewayHandler {
     if (route.body === '')
       req.resume(); // a body on a route without one is ignored, as 1.x did
     else body = await this.readBody(req);
-    const metadata = this.metadataOf(req, url.searchParams);
+    const metadata = this.metadataOf(req, query);
     let request: Message;
     try {
-      request = buildRequest(route, { params, query: url.searchParams, body }, this.options.registry);
+      request = buildRequest(route, { params, query, body }, this.options.registry);
     } catch (e) {
       if (e instanceof RequestMappingError) throw new GatewayError(400, status.INVALID_ARGUMENT, e.message);
       throw e;
