@@ -27,6 +27,7 @@ import { KvTreeStore, LOCK_KEY } from '@voltha/persistence';
 import { HealthStatus, HealthStatus_HealthState, VolthaInstance } from '@voltha/proto';
 
 import { EventHub } from '../events/event-hub';
+import { GrpcAdapterCaller } from '../voltha/adapter-client';
 import { DevicesService } from '../voltha/devices.service';
 import { FlowsService } from '../voltha/flows.service';
 import { AppModule } from './app.module';
@@ -203,7 +204,9 @@ export async function startCoreConfig(
       root.seq,
       publisher ? { publisher, topic: config.eventsTopic } : undefined
     );
-    const devices = new DevicesService(root, config.coreStoreId);
+    const adapterCaller = new GrpcAdapterCaller(root);
+    cleanups.push(async () => adapterCaller.close());
+    const devices = new DevicesService(root, config.coreStoreId, adapterCaller);
     await devices.init();
     const flows = new FlowsService(root);
     events.attach(root);

@@ -9,6 +9,7 @@ import {
   newDeviceId,
   planDisable,
   planEnable,
+  precondition,
   prepareNewDevice,
   switchNumberOf
 } from '@voltha/device-lifecycle';
@@ -107,7 +108,7 @@ export class DevicesService {
   public async rebootDevice(id: string): Promise<void> {
     const device = await this.getDevice(id);
     checkReboot(device);
-    if (!this.adapters) throw invalid(`no adapter can be reached to reboot device ${id}`);
+    if (!this.adapters) throw precondition(`no adapter can be reached to reboot device ${id}`);
     await this.adapters.rebootDevice(device.adapter, device);
   }
 
