@@ -101,16 +101,18 @@ function initialTree(): VolthaInstance {
   });
 }
 
-/** Globally unique per update, so that no update is a no-op. */
+/** Counts updates across all writers and runs: makes every update change the data and picks its target. */
 let updateSeq = 0;
 
-function mutate(root: ConfigRoot, writer: number, k: number): Promise<unknown> {
+/** The next update: adapters and ports by turns, walking all items with stride 7 (coprime to 1,000). */
+function mutate(root: ConfigRoot): Promise<unknown> {
   const n = ++updateSeq;
+  const step = Math.floor(n / 2) * 7;
   if (n % 2 === 0) {
-    const i = (writer + WRITERS * k) % ADAPTERS;
+    const i = step % ADAPTERS;
     return root.update(`/adapters/${adapterId(i)}`, adapter(i, `v${n}`));
   }
-  const i = (writer + WRITERS * k) % DEVICES;
+  const i = step % DEVICES;
   return root.update(`/devices/${deviceId(i)}/ports/2`, Port.fromPartial({ portNo: 2, label: `uni-${n}` }));
 }
 
@@ -119,14 +121,14 @@ async function drive(root: ConfigRoot, ms: number): Promise<{ mutations: number;
   const deadline = performance.now() + ms;
   let mutations = 0;
   let lastAck = performance.now();
-  const writer = async (w: number): Promise<void> => {
-    for (let k = 0; performance.now() < deadline; k++) {
-      await mutate(root, w, k);
+  const writer = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      await mutate(root);
       mutations++;
       lastAck = performance.now();
     }
   };
-  await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+  await Promise.all(Array.from({ length: WRITERS }, () => writer()));
   return { mutations, lastAck };
 }
 
