@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { BlobBatch, BlobIndex, LAYOUT_VERSION } from './blob-index';
 import { CallbackType } from './callback-type';
+import { CommitPipeline } from './commit-pipeline';
 import {
   ClosedTransactionError,
   ConfigKeyError,
@@ -74,14 +75,65 @@ interface TxState {
   timer: NodeJS.Timeout | undefined;
 }
 
-interface Committed {
-  readonly announcements: readonly Announcement[];
-  readonly seq: number;
-  readonly rootHash: string;
+/**
+ * The root as one side sees it: `head` (what writers build on, including commits still in flight) or
+ * `durable` (what the store has acknowledged; what readers see). Without a store both are the same object.
+ */
+interface RootState {
+  rev: Revision;
+  seq: number;
+  /** Retained root revisions, oldest first (null: persisted, not loaded in memory). */
+  readonly history: Map<string, Revision | null>;
+  /** Tag name -> root hash. Replaced on change, never mutated. */
+  tags: ReadonlyMap<string, string>;
 }
 
-interface Outcome {
-  readonly committed?: Committed;
+function copyState(s: RootState): RootState {
+  return { rev: s.rev, seq: s.seq, history: new Map(s.history), tags: s.tags };
+}
+
+/**
+ * One commit: a new latest root and/or a pointer change (tags, pruning), or nothing but a place in the
+ * commit order (a transaction closed while commits were in flight). It is applied to `head` when made, and
+ * to `durable` (plus node `latest` pointers, events, transaction clean-up) once its batch is durable. Its
+ * undo is the blob batch's op log plus `durable` itself (see `rollback`).
+ */
+interface CommitRecord {
+  /** New latest root revision (undefined: the latest stays). */
+  readonly root: Revision | undefined;
+  /** History entries dropped by this commit (in the order they are dropped). */
+  readonly evicted: readonly string[];
+  /** New tags (undefined: unchanged). */
+  readonly tags: ReadonlyMap<string, string> | undefined;
+  readonly seq: number;
+  /** Revisions that become their node's `latest`. */
+  readonly changed: readonly Revision[];
+  readonly announcements: readonly Announcement[];
+  /** The transaction this commit closes (re-opened if the commit fails). */
+  readonly tx: TxState | undefined;
+  /** Events are published by the pipeline (true) or by the mutation itself after durability (false). */
+  readonly pipelined: boolean;
+  /** Reference-count changes of the batch (undo log for the blob index). */
+  batch: BlobBatch | undefined;
+  /** Pipelined: settles when the event listeners' writes (and any late POST callbacks) finished. */
+  followUp: Promise<void> | undefined;
+}
+
+/** What the serial part of a mutation hands back to {@link ConfigRoot.mutation}. */
+interface Step<T> {
+  readonly value: T;
+  /** Pipelined: durability of the mutation's commit (or of the commits its outcome was evaluated on). */
+  readonly wait?: Promise<void>;
+  /** Pipelined commit: its record (for the follow-up of its event listeners). */
+  readonly record?: CommitRecord;
+  /** Fallback or without a store: the record whose events and POST callbacks the mutation delivers. */
+  readonly deliver?: CommitRecord;
+}
+
+/** A failed mutation whose error must wait for the commits it was evaluated on. */
+interface Failure {
+  readonly error: unknown;
+  readonly wait: Promise<void>;
 }
 
 /** Result of a mutation: the committed root after it (unchanged for writes inside a transaction). */
@@ -120,9 +172,12 @@ const EVENT_TYPES: Partial<Record<CallbackType, ConfigChangeEvent['type']>> = {
  * structural sharing, a path API, proxies with callbacks, transactions with 3-way merge, tags, diffs,
  * bounded history, change events and persistence through a {@link TreeStore}.
  *
- * Every mutation (update/add/remove, commit, tag changes, prune) runs through one serial executor; reads
- * never wait. Mutations resolve after the store committed their batch and after their POST callbacks
- * (and everything those started) finished.
+ * Every mutation (update/add/remove, commit, tag changes, prune) runs its in-memory phase through one
+ * serial executor and builds on the in-memory head; store commits are pipelined (several batches in flight,
+ * handed to the store in order). Reads never wait and see only durable state. Mutations resolve after the
+ * store committed their batch and after their POST callbacks, event listeners and everything those started
+ * finished; if the store rejects a batch, that mutation and every later one in flight fail and the tree
+ * returns exactly to the state before it.
  */
 export class ConfigRoot {
   private readonly schema: ConfigSchema;
@@ -132,7 +187,14 @@ export class ConfigRoot {
   private readonly logger: ConfigTreeLogger;
   private readonly clock: () => number;
   private readonly executor = new SerialExecutor();
+  private readonly pipeline: CommitPipeline<CommitRecord>;
+  /** What writers build on: the durable state plus every commit in flight. */
+  private head: RootState;
+  /** What the store has acknowledged; what readers see. The same object as `head` without a store. */
+  private readonly durable: RootState;
   private readonly transactions = new Map<string, TxState>();
+  /** Transactions whose commit is in flight (closed for callers; re-opened if the commit fails). */
+  private readonly committing = new Set<TxState>();
   private readonly listeners = new Set<ConfigChangeListener>();
   private closed = false;
   private readonly proxyHost: ProxyHost;
@@ -140,13 +202,20 @@ export class ConfigRoot {
 
   private constructor(
     options: ConfigRootOptions,
-    private latestRev: Revision,
+    latest: Revision,
     /** Retained root revisions, oldest first (null: persisted, not loaded in memory). */
-    private readonly history: Map<string, Revision | null>,
-    private readonly tagMap: Map<string, string>,
-    private seqNo: number,
+    history: Map<string, Revision | null>,
+    tags: ReadonlyMap<string, string>,
+    seq: number,
     private readonly index: BlobIndex | undefined
   ) {
+    this.head = { rev: latest, seq, history, tags };
+    this.durable = options.store ? copyState(this.head) : this.head;
+    this.pipeline = new CommitPipeline<CommitRecord>({
+      durable: (c) => this.makeDurable(c),
+      failed: (cs, e) => this.rollback(cs, e),
+      warn: (event, fields) => this.logger.warn(event, fields)
+    });
     this.schema = options.schema ?? volthaSchema();
     this.store = options.store;
     this.historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
@@ -186,7 +255,7 @@ export class ConfigRoot {
       const batch = index.begin();
       batch.registerRevision(rev);
       batch.retain(rev.hash);
-      await root.storeCommit(batch, root.pointer(rev.hash, [rev.hash], root.tagMap, 0));
+      await root.commitDirect(batch, root.pointer(rev.hash, [rev.hash], root.head.tags, 0));
     }
     return root;
   }
@@ -233,7 +302,7 @@ export class ConfigRoot {
         batch.registerRevision(r as Revision);
         batch.retain(h);
       }
-      await root.storeCommit(batch, root.pointer(latest.hash, [...history.keys()], tags, pointer.seq));
+      await root.commitDirect(batch, root.pointer(latest.hash, [...history.keys()], tags, pointer.seq));
     }
     return root;
   }
@@ -248,24 +317,24 @@ export class ConfigRoot {
 
   // ------------------------------------------------------------------ state
 
-  /** Hash of the latest committed root revision. */
+  /** Hash of the latest durable root revision. */
   get latestHash(): string {
-    return this.latestRev.hash;
+    return this.durable.rev.hash;
   }
 
   /** Full type name of the root message. */
   get typeName(): string {
-    return this.latestRev.info.typeName;
+    return this.durable.rev.info.typeName;
   }
 
-  /** Retained root revision hashes, oldest first (the latest is last). */
+  /** Retained durable root revision hashes, oldest first (the latest is last). */
   get revisions(): string[] {
-    return [...this.history.keys()];
+    return [...this.durable.history.keys()];
   }
 
-  /** Commit sequence number of the latest revision (persisted; continues across restarts). */
+  /** Commit sequence number of the latest durable revision (persisted; continues across restarts). */
   get seq(): number {
-    return this.seqNo;
+    return this.durable.seq;
   }
 
   // ------------------------------------------------------------------ path API
@@ -277,8 +346,8 @@ export class ConfigRoot {
   async get(path = '/', options: GetOptions = {}): Promise<Message | Message[]> {
     let rev: Revision;
     if (options.hash !== undefined) rev = await this.revisionByHash(options.hash);
-    else if (options.txid !== undefined) rev = this.transactions.get(options.txid)?.head ?? this.latestRev;
-    else rev = this.latestRev;
+    else if (options.txid !== undefined) rev = this.transactions.get(options.txid)?.head ?? this.durable.rev;
+    else rev = this.durable.rev;
     return this.read(resolvePath(rev, '/', path, 'read'), options);
   }
 
@@ -301,17 +370,17 @@ export class ConfigRoot {
    * transaction head with `txid`). Identical data is a no-op (PRE_UPDATE still runs).
    */
   update(path: string, data: Message, options: UpdateOptions = {}): Promise<MutationResult> {
-    return this.mutation(() => this.doUpdate(path, data, options));
+    return this.mutation(() => this.doUpdate(path, data, options), options.txid === undefined);
   }
 
   /** Adds a child to the keyed container at `path`; child-node fields inside `data` become nodes. */
   add(path: string, data: Message, options: WriteOptions = {}): Promise<MutationResult> {
-    return this.mutation(() => this.doAdd(path, data, options));
+    return this.mutation(() => this.doAdd(path, data, options), options.txid === undefined);
   }
 
   /** Removes the child at `path` (`<container>/<key>`). */
   remove(path: string, options: WriteOptions = {}): Promise<MutationResult> {
-    return this.mutation(() => this.doRemove(path, options));
+    return this.mutation(() => this.doRemove(path, options), options.txid === undefined);
   }
 
   /**
@@ -319,7 +388,7 @@ export class ConfigRoot {
    * when the node's proxy is exclusive; an exclusive request on a node with a shared proxy returns it.
    */
   getProxy(path = '/', exclusive = false): ConfigProxy {
-    const r = resolvePath(this.latestRev, '/', path, 'read');
+    const r = resolvePath(this.durable.rev, '/', path, 'read');
     if (r.kind === 'container') throw new ConfigValueError('Cannot proxy a container field');
     const node = r.rev.node;
     if (node.proxy) {
@@ -330,34 +399,38 @@ export class ConfigRoot {
     return node.proxy;
   }
 
-  /** Revision hash of the node at `path` in the latest committed root (or in a transaction's head). */
+  /** Revision hash of the node at `path` in the latest durable root (or in a transaction's head). */
   nodeHash(path = '/', options: { txid?: string } = {}): string {
     const tx = options.txid === undefined ? undefined : this.transactions.get(options.txid);
-    const r = resolvePath(tx ? tx.head : this.latestRev, '/', path, 'read');
+    const r = resolvePath(tx ? tx.head : this.durable.rev, '/', path, 'read');
     if (r.kind !== 'node') throw new ConfigValueError(`${path} is a container`);
     return r.rev.hash;
   }
 
   // ------------------------------------------------------------------ tags, diff, history
 
-  /** Points a tag at the latest revision or at a retained revision (KeyError for an unknown hash). */
+  /**
+   * Points a tag at the latest revision or at a retained revision (KeyError for an unknown hash). Like every
+   * write it builds on the in-memory head: without `hash` it tags the newest revision, durable or not.
+   */
   tag(name: string, hash?: string): Promise<void> {
     return this.mutation(async () => {
-      const target = hash ?? this.latestRev.hash;
-      if (!this.history.has(target)) throw new ConfigKeyError(`unknown revision ${target}`);
-      const tags = new Map(this.tagMap).set(name, target);
-      await this.rewritePointer(tags);
+      await this.ready();
+      const target = hash ?? this.head.rev.hash;
+      if (!this.head.history.has(target)) throw new ConfigKeyError(`unknown revision ${target}`);
+      const tags = new Map(this.head.tags).set(name, target);
+      return this.pointerCommit(this.planHistory(this.head, undefined, tags), tags);
     });
   }
 
-  /** Tag names, sorted. */
+  /** Tag names (durable), sorted. */
   get tags(): string[] {
-    return [...this.tagMap.keys()].sort();
+    return [...this.durable.tags.keys()].sort();
   }
 
-  /** Root revision hash of a tag (KeyError if unknown). */
+  /** Root revision hash of a (durable) tag (KeyError if unknown). */
   byTag(name: string): string {
-    const h = this.tagMap.get(name);
+    const h = this.durable.tags.get(name);
     if (h === undefined) throw new ConfigKeyError(`unknown tag ${name}`);
     return h;
   }
@@ -368,10 +441,11 @@ export class ConfigRoot {
 
   deleteTags(...names: string[]): Promise<void> {
     return this.mutation(async () => {
-      for (const n of names) if (!this.tagMap.has(n)) throw new ConfigKeyError(`unknown tag ${n}`);
-      const tags = new Map(this.tagMap);
+      await this.ready();
+      for (const n of names) if (!this.head.tags.has(n)) throw new ConfigKeyError(`unknown tag ${n}`);
+      const tags = new Map(this.head.tags);
       for (const n of names) tags.delete(n);
-      await this.rewritePointer(tags);
+      return this.pointerCommit(this.planHistory(this.head, undefined, tags), tags);
     });
   }
 
@@ -381,7 +455,7 @@ export class ConfigRoot {
    */
   async diff(hash1: string, hash2?: string, path = '/'): Promise<JsonPatchOperation[]> {
     const a = await this.revisionByHash(hash1);
-    const b = hash2 === undefined ? this.latestRev : await this.revisionByHash(hash2);
+    const b = hash2 === undefined ? this.durable.rev : await this.revisionByHash(hash2);
     const ra = resolvePath(a, '/', path, 'read');
     const rb = resolvePath(b, '/', path, 'read');
     if (ra.kind !== 'node' || rb.kind !== 'node') throw new ConfigValueError('diff needs a node path');
@@ -396,11 +470,12 @@ export class ConfigRoot {
   /** Drops every history entry except the tagged ones and the latest (1.x `prune_untagged`). */
   prune(): Promise<void> {
     return this.mutation(async () => {
-      const keep = new Set([...this.tagMap.values(), this.latestRev.hash]);
-      const evicted = [...this.history.keys()].filter((h) => !keep.has(h));
-      const keys = [...this.history.keys()].filter((h) => keep.has(h));
-      await this.persist(undefined, { isNew: false, evicted, keys }, this.tagMap, this.seqNo);
-      for (const h of evicted) this.history.delete(h);
+      await this.ready();
+      const head = this.head;
+      const keep = new Set([...head.tags.values(), head.rev.hash]);
+      const evicted = [...head.history.keys()].filter((h) => !keep.has(h));
+      const keys = [...head.history.keys()].filter((h) => keep.has(h));
+      return this.pointerCommit({ isNew: false, evicted, keys }, undefined);
     });
   }
 
@@ -430,7 +505,7 @@ export class ConfigRoot {
 
   /** Ids of the open transactions that have a branch on the node at `path` (the root: all of them). */
   transactionBranches(path = '/'): string[] {
-    const r = resolvePath(this.latestRev, '/', path, 'read');
+    const r = resolvePath(this.durable.rev, '/', path, 'read');
     if (r.kind !== 'node') throw new ConfigValueError('transactionBranches needs a node path');
     return [...this.transactions.values()].filter((t) => t.touched.has(r.rev.node)).map((t) => t.txid);
   }
@@ -460,20 +535,26 @@ export class ConfigRoot {
    */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.executor.run(async () => undefined);
+    // Running and queued mutations, commits in flight, and writes their event listeners started.
+    do await this.executor.run(() => this.pipeline.idle());
+    while (!this.executor.inTask && this.executor.pending > 0);
     this.closed = true;
     for (const tx of [...this.transactions.values()]) this.closeTx(tx);
     this.listeners.clear();
   }
 
-  /** Distinct revision and config objects retained in memory (history, tags, latest, transactions). */
+  /**
+   * Distinct revision and config objects retained in memory (history, tags, latest, transactions; durable and
+   * in flight).
+   */
   liveObjectCount(): { revisions: number; configs: number } {
     const revs = new Set<Revision>();
     const configs = new Set<ConfigData>();
     const chunks = new Set<MstNode<Revision>>();
-    const stack: Revision[] = [this.latestRev];
-    for (const r of this.history.values()) if (r) stack.push(r);
-    for (const t of this.transactions.values()) stack.push(t.fork, t.head);
+    const stack: Revision[] = [this.head.rev, this.durable.rev];
+    for (const r of this.head.history.values()) if (r) stack.push(r);
+    if (this.durable !== this.head) for (const r of this.durable.history.values()) if (r) stack.push(r);
+    for (const t of [...this.transactions.values(), ...this.committing]) stack.push(t.fork, t.head);
     while (stack.length > 0) {
       const r = stack.pop() as Revision;
       if (revs.has(r)) continue;
@@ -496,9 +577,24 @@ export class ConfigRoot {
     return { revisions: revs.size, configs: configs.size };
   }
 
-  /** Number of blobs the persistence index tracks (0 without a store). */
+  /** Number of blobs the persistence index tracks, commits in flight included (0 without a store). */
   get persistedBlobCount(): number {
     return this.index?.size ?? 0;
+  }
+
+  /**
+   * Diagnostics: the reference count of every blob the persistence index tracks (commits in flight included;
+   * empty without a store). When no commit is in flight it equals the counts a fresh load of the store builds.
+   */
+  blobRefCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    if (this.index) for (const k of this.index.keys()) out.set(k, this.index.refs(k));
+    return out;
+  }
+
+  /** Diagnostics: store commits in flight (handed to the store, not yet durable or failed). */
+  get commitsInFlight(): number {
+    return this.pipeline.storeCallsInFlight;
   }
 
   /**
@@ -507,17 +603,20 @@ export class ConfigRoot {
    */
   sweepOrphans(): Promise<number> {
     return this.mutation(async () => {
-      if (!this.store?.listBlobKeys || !this.index) return 0;
+      if (!this.store?.listBlobKeys || !this.index) return { value: 0 };
+      // Not pipelined: the index must equal the store's content while the keys are listed and deleted.
+      await this.pipeline.idle();
       const index = this.index;
+      const head = this.head;
       const orphans = (await this.store.listBlobKeys()).filter((k) => !index.has(k));
       if (orphans.length > 0) {
         await this.store.commit({
           puts: new Map(),
           deletes: orphans,
-          root: this.pointer(this.latestRev.hash, [...this.history.keys()], this.tagMap, this.seqNo)
+          root: this.pointer(head.rev.hash, [...head.history.keys()], head.tags, head.seq)
         });
       }
-      return orphans.length;
+      return { value: orphans.length };
     });
   }
 
@@ -560,19 +659,55 @@ export class ConfigRoot {
   }
 
   private async revisionByHash(hash: string): Promise<Revision> {
-    if (!this.history.has(hash)) throw new ConfigKeyError(`unknown revision ${hash}`);
-    const r = this.history.get(hash);
+    const history = this.durable.history;
+    if (!history.has(hash)) throw new ConfigKeyError(`unknown revision ${hash}`);
+    const r = history.get(hash);
     if (r) return r;
     const loader = new RevisionLoader(this.store as TreeStore, this.schema);
     await loader.fetch([hash]);
-    return loader.build(hash, this.latestRev.info, '/');
+    return loader.build(hash, this.durable.rev.info, '/');
   }
 
   // ------------------------------------------------------------------ internals: mutations
 
-  private mutation<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a mutation. `task` is the serial part (PRE callbacks, in-memory phase, and for non-pipelined
+   * commits the wait for durability and the delivery); it runs on the executor. A pipelined commit's task
+   * ends after the in-memory phase and the mutation waits for durability here, outside the serial queue.
+   * `dependsOnHead`: the outcome was evaluated on the in-memory head, so an error (or a no-op) is reported
+   * only once the commits in flight it saw are durable; if one of them fails, the mutation fails with it.
+   */
+  private mutation<T>(task: () => Promise<Step<T>>, dependsOnHead = true): Promise<T> {
     if (this.closed) return Promise.reject(new ConfigTreeClosedError());
-    return this.executor.run(fn);
+    const result = this.executor
+      .run(async (): Promise<Step<T> | Failure> => {
+        try {
+          return await task();
+        } catch (error) {
+          const wait = dependsOnHead ? this.pipeline.tail() : undefined;
+          if (!wait) throw error;
+          return { error, wait };
+        }
+      })
+      .then((step) => this.settle(step));
+    // Started by an event listener of a pipelined commit: that commit's mutation waits for all of this one.
+    this.executor.track(result);
+    return result;
+  }
+
+  private async settle<T>(step: Step<T> | Failure): Promise<T> {
+    if (step.wait) {
+      await step.wait;
+      const followUp = 'record' in step ? step.record?.followUp : undefined;
+      if (followUp) await followUp;
+    }
+    if ('error' in step) throw step.error;
+    return step.value;
+  }
+
+  /** Waits while the pipeline processes a store failure (nothing may build on the head meanwhile). */
+  private async ready(): Promise<void> {
+    for (let b = this.pipeline.blocked(); b; b = this.pipeline.blocked()) await b;
   }
 
   /** The transaction of a write (KeyError for an unknown id). */
@@ -585,12 +720,12 @@ export class ConfigRoot {
   }
 
   private headOf(tx: TxState | undefined): Revision {
-    if (!tx) return this.latestRev;
+    if (!tx) return this.head.rev;
     if (this.transactions.get(tx.txid) !== tx) throw new ClosedTransactionError();
     return tx.head;
   }
 
-  private async doUpdate(path: string, data: Message, options: UpdateOptions): Promise<MutationResult> {
+  private async doUpdate(path: string, data: Message, options: UpdateOptions): Promise<Step<MutationResult>> {
     const tx = this.txFor(options.txid);
     const first = resolvePath(this.headOf(tx), '/', path, 'write');
     if (first.kind === 'container') throw new ConfigValueError('Cannot update a list');
@@ -604,11 +739,12 @@ export class ConfigRoot {
       throw new ConfigValueError('Cannot change key field');
     }
     await this.invokePre(first.rev.node, CallbackType.PRE_UPDATE, normalized);
-    const outcome = await this.executor.exclusive(async (): Promise<Outcome> => {
+    const step = await this.executor.exclusive(async (): Promise<Step<MutationResult>> => {
+      if (this.pipeline.blocked()) await this.ready();
       const base = this.headOf(tx);
       const r = resolvePath(base, '/', path, 'write') as ResolvedNode;
       const config = new ConfigData(info, normalized);
-      if (config.hash === r.rev.config.hash) return {};
+      if (config.hash === r.rev.config.hash) return this.unchanged(tx);
       if (options.strict) {
         const changed = readOnlyViolations(info, r.rev.config.data, normalized);
         if (changed.length > 0) throw new ConfigValueError(`Read-only fields changed: ${changed.join(', ')}`);
@@ -623,10 +759,10 @@ export class ConfigRoot {
       };
       return this.apply(tx, revs, paths, [ann]);
     });
-    return this.finish(outcome);
+    return this.finish(step);
   }
 
-  private async doAdd(path: string, data: Message, options: WriteOptions): Promise<MutationResult> {
+  private async doAdd(path: string, data: Message, options: WriteOptions): Promise<Step<MutationResult>> {
     const tx = this.txFor(options.txid);
     const first = resolvePath(this.headOf(tx), '/', path, 'write');
     if (first.kind === 'node') throw new ConfigValueError('Cannot add to non-container node');
@@ -637,7 +773,8 @@ export class ConfigRoot {
     const normalized = childInfo.normalize(data);
     const key = keyOf(field, normalized);
     await this.invokePre(first.rev.node, CallbackType.PRE_ADD, normalized);
-    const outcome = await this.executor.exclusive(async (): Promise<Outcome> => {
+    const step = await this.executor.exclusive(async (): Promise<Step<MutationResult>> => {
+      if (this.pipeline.blocked()) await this.ready();
       const r = resolvePath(this.headOf(tx), '/', path, 'write');
       if (r.kind !== 'container') throw new ConfigValueError('Cannot add to non-container node');
       const kc = r.rev.children[r.fieldIndex] as KeyedChildren<Revision>;
@@ -659,10 +796,10 @@ export class ConfigRoot {
       };
       return this.apply(tx, revs, paths, [ann]);
     });
-    return this.finish(outcome);
+    return this.finish(step);
   }
 
-  private async doRemove(path: string, options: WriteOptions): Promise<MutationResult> {
+  private async doRemove(path: string, options: WriteOptions): Promise<Step<MutationResult>> {
     const tx = this.txFor(options.txid);
     const first = resolvePath(this.headOf(tx), '/', path, 'write');
     if (first.kind === 'container')
@@ -670,7 +807,8 @@ export class ConfigRoot {
     if (!first.keyField) throw new ConfigValueError('Cannot remove a node that is not in a keyed container');
     const ownerStep = first.steps[first.steps.length - 1];
     await this.invokePre(ownerStep.rev.node, CallbackType.PRE_REMOVE, assemble(first.rev, 0));
-    const outcome = await this.executor.exclusive(async (): Promise<Outcome> => {
+    const step = await this.executor.exclusive(async (): Promise<Step<MutationResult>> => {
+      if (this.pipeline.blocked()) await this.ready();
       const r = resolvePath(this.headOf(tx), '/', path, 'write') as ResolvedNode;
       const steps = r.steps.slice(0, -1);
       const step = r.steps[r.steps.length - 1];
@@ -686,32 +824,48 @@ export class ConfigRoot {
       };
       return this.apply(tx, revs, paths, [ann]);
     });
-    return this.finish(outcome);
+    return this.finish(step);
   }
 
-  private async doCommit(txid: string): Promise<MutationResult> {
+  private async doCommit(txid: string): Promise<Step<MutationResult>> {
     const tx = this.transactions.get(txid);
     if (!tx) throw new ConfigKeyError(`unknown transaction ${txid}`);
-    const outcome = await this.executor.exclusive(async (): Promise<Outcome> => {
+    const step = await this.executor.exclusive(async (): Promise<Step<MutationResult>> => {
+      if (this.pipeline.blocked()) await this.ready();
       if (this.transactions.get(txid) !== tx) throw new ClosedTransactionError();
+      // Closed for callers from here on; finally closed once the outcome is durable, re-opened otherwise.
+      this.detachTx(tx);
+      let merged: ReturnType<typeof merge3way>;
       try {
-        const { root, announcements } = merge3way(tx.fork, tx.head, this.latestRev);
-        if (root.hash === this.latestRev.hash) return {};
-        const changed: Revision[] = [];
-        for (const [node, path] of tx.touched) {
-          try {
-            const r = resolvePath(root, '/', path, 'read');
-            if (r.kind === 'node' && r.rev.node === node) changed.push(r.rev);
-          } catch {
-            // removed by the transaction or on main
-          }
-        }
-        return { committed: await this.commitRoot(root, changed, announcements) };
-      } finally {
-        this.closeTx(tx);
+        merged = merge3way(tx.fork, tx.head, this.head.rev);
+      } catch (e) {
+        this.retireTx(tx);
+        throw e;
       }
+      const { root, announcements } = merged;
+      if (root.hash === this.head.rev.hash) {
+        this.retireTx(tx);
+        return this.unchanged(undefined);
+      }
+      const changed: Revision[] = [];
+      for (const [node, path] of tx.touched) {
+        try {
+          const r = resolvePath(root, '/', path, 'read');
+          if (r.kind === 'node' && r.rev.node === node) changed.push(r.rev);
+        } catch {
+          // removed by the transaction or on main
+        }
+      }
+      return this.commitRoot(root, changed, announcements, tx);
     });
-    return this.finish(outcome);
+    return this.finish(step);
+  }
+
+  /** Result of a write that changed nothing on main (a no-op, or a write inside a transaction). */
+  private unchanged(tx: TxState | undefined): Step<MutationResult> {
+    if (tx) return { value: { rootHash: this.durable.rev.hash, seq: this.durable.seq } };
+    // Evaluated on the head: reported once the commits in flight are durable (it fails if they fail).
+    return { value: { rootHash: this.head.rev.hash, seq: this.head.seq }, wait: this.pipeline.tail() };
   }
 
   /** Applies the result of a write: to the transaction head, or as a new committed root revision. */
@@ -720,50 +874,150 @@ export class ConfigRoot {
     revs: Revision[],
     paths: string[],
     announcements: Announcement[]
-  ): Promise<Outcome> {
+  ): Promise<Step<MutationResult>> {
     const root = revs[revs.length - 1];
     if (tx) {
       tx.head = root;
       revs.forEach((r, i) => tx.touched.set(r.node, paths[i]));
-      return {};
+      return this.unchanged(tx);
     }
-    return { committed: await this.commitRoot(root, revs, announcements) };
+    return this.commitRoot(root, revs, announcements, undefined);
   }
 
-  private async finish(outcome: Outcome): Promise<MutationResult> {
-    const c = outcome.committed;
-    if (!c) return { rootHash: this.latestRev.hash, seq: this.seqNo };
-    await this.deliver(c);
-    return { rootHash: c.rootHash, seq: c.seq };
+  /** After the in-memory phase, inside the task: events and POST callbacks of a non-pipelined commit. */
+  private async finish<T>(step: Step<T>): Promise<Step<T>> {
+    if (step.deliver) await this.deliver(step.deliver);
+    return step;
   }
 
-  /** Persists and publishes a new committed root revision; runs inside the exclusive phase. */
-  private async commitRoot(
+  /** Makes `root` the new latest root revision of the head and commits it (see {@link commit}). */
+  private commitRoot(
     root: Revision,
-    changed: Iterable<Revision>,
-    announcements: Announcement[]
-  ): Promise<Committed> {
-    const seq = this.seqNo + 1;
-    const plan = this.planHistory(root.hash, this.tagMap);
-    await this.persist(root, plan, this.tagMap, seq);
-    this.history.delete(root.hash);
-    this.history.set(root.hash, root);
-    for (const h of plan.evicted) this.history.delete(h);
-    this.latestRev = root;
-    this.seqNo = seq;
-    for (const r of changed) r.node.latest = r;
-    return { announcements, seq, rootHash: root.hash };
+    changed: Revision[],
+    announcements: readonly Announcement[],
+    tx: TxState | undefined
+  ): Promise<Step<MutationResult>> {
+    const head = this.head;
+    const seq = head.seq + 1;
+    const plan = this.planHistory(head, root.hash, head.tags);
+    const record: CommitRecord = {
+      root,
+      evicted: plan.evicted,
+      tags: undefined,
+      seq,
+      changed,
+      announcements,
+      tx,
+      pipelined: this.canPipeline(announcements),
+      batch: undefined,
+      followUp: undefined
+    };
+    return this.commit(record, plan, { rootHash: root.hash, seq });
+  }
+
+  /** Commits a change of the root pointer only (tags, pruned history). */
+  private pointerCommit(
+    plan: HistoryPlan,
+    tags: ReadonlyMap<string, string> | undefined
+  ): Promise<Step<void>> {
+    const record: CommitRecord = {
+      root: undefined,
+      evicted: plan.evicted,
+      tags,
+      seq: this.head.seq,
+      changed: [],
+      announcements: [],
+      tx: undefined,
+      pipelined: this.canPipeline([]),
+      batch: undefined,
+      followUp: undefined
+    };
+    return this.commit(record, plan, undefined);
+  }
+
+  /**
+   * Pipelined commits need a store, no POST callbacks to run and a top-level mutation (nested writes from
+   * callbacks keep the serial behaviour: the outer mutation waits for them in its task).
+   */
+  private canPipeline(announcements: readonly Announcement[]): boolean {
+    return this.store !== undefined && !this.executor.nested && !this.hasPostCallbacks(announcements);
+  }
+
+  private hasPostCallbacks(announcements: readonly Announcement[]): boolean {
+    return announcements.some((a) => (a.node.proxy?.callbackCount(a.type) ?? 0) > 0);
+  }
+
+  /**
+   * Applies a commit to the head and hands its batch to the store (synchronously, in commit order, without
+   * waiting for earlier batches). Pipelined: returns at once with the durability promise to wait for outside
+   * the serial queue. Otherwise waits here (inside the task) and returns the record to deliver. Without a
+   * store the commit is durable at once.
+   */
+  private async commit<T>(record: CommitRecord, plan: HistoryPlan, value: T): Promise<Step<T>> {
+    const head = this.head;
+    if (!this.store || !this.index) {
+      applyState(head, record);
+      this.makeDurable(record);
+      return { value, deliver: record };
+    }
+    const batch = this.index.begin();
+    if (record.root) batch.registerRevision(record.root);
+    if (record.root && plan.isNew) batch.retain(record.root.hash);
+    for (const h of plan.evicted) batch.release(h);
+    record.batch = batch;
+    const latest = record.root ? record.root.hash : head.rev.hash;
+    const root = this.pointer(latest, plan.keys, record.tags ?? head.tags, record.seq);
+    const { puts, deletes } = batch.result();
+    applyState(head, record);
+    const store = this.store;
+    const durable = this.pipeline.submit(record, () => store.commit({ puts, deletes, root }));
+    if (record.pipelined) return { value, wait: durable, record };
+    await durable;
+    return { value, deliver: record };
+  }
+
+  /** Pipeline hook, in commit order: the record's batch is durable; publish it to readers. */
+  private makeDurable(record: CommitRecord): void {
+    if (this.durable !== this.head) applyState(this.durable, record);
+    for (const r of record.changed) r.node.latest = r;
+    if (record.tx) this.closeTx(record.tx);
+    if (!record.pipelined || record.announcements.length === 0) return;
+    const post = this.hasPostCallbacks(record.announcements);
+    if (this.listeners.size === 0 && !post) return;
+    // Outside the serial queue: listeners' writes are top-level mutations the record's mutation waits for.
+    record.followUp = this.executor.collect(() => {
+      this.publishEvents(record);
+      // A POST callback registered while the commit was in flight (else the commit was not pipelined).
+      if (post) return this.runPostCallbacks(record);
+    });
+  }
+
+  /**
+   * Pipeline hook: the store rejected the first of `records` (oldest first); every one of them fails. The
+   * blob index is restored by undoing their batches newest first; the head becomes the durable state again
+   * (which is exactly the state before the first of them: every earlier commit is durable, node `latest`
+   * pointers only ever move on durability); transactions they were closing are re-opened.
+   */
+  private rollback(records: readonly CommitRecord[], error: unknown): Error {
+    for (let i = records.length - 1; i >= 0; i--) records[i].batch?.rollback();
+    this.head = copyState(this.durable);
+    for (const r of records) if (r.tx) this.reopenTx(r.tx);
+    return storeFailure(error);
   }
 
   /** Which history entries a new latest (or a tag change) evicts; never the latest or tagged ones. */
-  private planHistory(newHash: string | undefined, tags: ReadonlyMap<string, string>): HistoryPlan {
+  private planHistory(
+    state: RootState,
+    newHash: string | undefined,
+    tags: ReadonlyMap<string, string>
+  ): HistoryPlan {
     const tagged = new Set(tags.values());
-    const isNew = newHash !== undefined && !this.history.has(newHash);
-    const latest = newHash ?? this.latestRev.hash;
-    let untagged = this.history.size + (isNew ? 1 : 0) - tagged.size;
+    const isNew = newHash !== undefined && !state.history.has(newHash);
+    const latest = newHash ?? state.rev.hash;
+    let untagged = state.history.size + (isNew ? 1 : 0) - tagged.size;
     const evicted: string[] = [];
     if (untagged > this.historySize) {
-      for (const h of this.history.keys()) {
+      for (const h of state.history.keys()) {
         if (untagged <= this.historySize) break;
         if (tagged.has(h) || h === latest) continue;
         evicted.push(h);
@@ -773,43 +1027,20 @@ export class ConfigRoot {
     let keys: string[] = [];
     if (this.store) {
       const gone = new Set(evicted);
-      keys = [...this.history.keys()].filter((h) => !gone.has(h) && h !== latest);
+      keys = [...state.history.keys()].filter((h) => !gone.has(h) && h !== latest);
       keys.push(latest);
     }
     return { isNew, evicted, keys };
   }
 
-  private async rewritePointer(tags: Map<string, string>): Promise<void> {
-    const plan = this.planHistory(undefined, tags);
-    await this.persist(undefined, plan, tags, this.seqNo);
-    for (const h of plan.evicted) this.history.delete(h);
-    this.tagMap.clear();
-    for (const [k, v] of tags) this.tagMap.set(k, v);
-  }
-
-  /** Writes one store batch: new blobs, GC deletes, the root pointer. No-op without a store. */
-  private async persist(
-    root: Revision | undefined,
-    plan: HistoryPlan,
-    tags: ReadonlyMap<string, string>,
-    seq: number
-  ): Promise<void> {
-    if (!this.store || !this.index) return;
-    const batch = this.index.begin();
-    if (root) batch.registerRevision(root);
-    if (root && plan.isNew) batch.retain(root.hash);
-    for (const h of plan.evicted) batch.release(h);
-    await this.storeCommit(batch, this.pointer(root ? root.hash : this.latestRev.hash, plan.keys, tags, seq));
-  }
-
-  private async storeCommit(batch: BlobBatch, root: RootPointer): Promise<void> {
+  /** Commits a batch directly (construction and load, before the tree is handed out). */
+  private async commitDirect(batch: BlobBatch, root: RootPointer): Promise<void> {
     const { puts, deletes } = batch.result();
     try {
       await (this.store as TreeStore).commit({ puts, deletes, root });
     } catch (e) {
       batch.rollback();
-      if (e instanceof ConfigTreeError) throw e;
-      throw new ConfigStoreError(`store commit failed: ${(e as Error).message}`, 'UNAVAILABLE');
+      throw storeFailure(e);
     }
   }
 
@@ -833,10 +1064,18 @@ export class ConfigRoot {
     for (const reg of proxy.registrations(type)) await reg.fn(info.clone(data), ...reg.args);
   }
 
-  /** Publishes the events of a commit, then runs the POST callbacks in order (errors are logged). */
-  private async deliver(committed: Committed): Promise<void> {
+  /** Publishes the events of a durable commit, then runs the POST callbacks in order (errors are logged). */
+  private async deliver(record: CommitRecord): Promise<void> {
+    this.publishEvents(record);
+    await this.runPostCallbacks(record);
+  }
+
+  /** Delivers the events of a durable commit to the listeners, synchronously. */
+  private publishEvents(record: CommitRecord): void {
+    if (this.listeners.size === 0 || record.announcements.length === 0) return;
     const timestamp = this.clock();
-    for (const ann of committed.announcements) {
+    const rootHash = (record.root as Revision).hash;
+    for (const ann of record.announcements) {
       const type = EVENT_TYPES[ann.type];
       if (!type || this.listeners.size === 0) continue;
       const info = this.infoOf(ann.data);
@@ -847,8 +1086,8 @@ export class ConfigRoot {
         message: info.clone(ann.data),
         typeName: info.typeName,
         path: ann.path,
-        rootHash: committed.rootHash,
-        seq: committed.seq,
+        rootHash,
+        seq: record.seq,
         timestamp
       };
       for (const listener of [...this.listeners]) {
@@ -860,7 +1099,11 @@ export class ConfigRoot {
         }
       }
     }
-    for (const ann of committed.announcements) {
+  }
+
+  /** Runs the POST callbacks of a durable commit one after the other (errors are logged). */
+  private async runPostCallbacks(record: CommitRecord): Promise<void> {
+    for (const ann of record.announcements) {
       const proxy = ann.node.proxy;
       if (!proxy) continue;
       const info = this.infoOf(ann.data);
@@ -892,11 +1135,13 @@ export class ConfigRoot {
     if (this.closed) throw new ConfigTreeClosedError();
     let txid = randomBytes(6).toString('hex');
     while (this.transactions.has(txid)) txid = randomBytes(6).toString('hex');
-    const rootNode = this.latestRev.node;
+    // The fork is the durable root: a transaction never sees (nor merges against) data that may roll back.
+    const fork = this.durable.rev;
+    const rootNode = fork.node;
     const tx: TxState = {
       txid,
-      fork: this.latestRev,
-      head: this.latestRev,
+      fork,
+      head: fork,
       touched: new Map([[rootNode, '/']]),
       idleTimeoutMs: options.idleTimeoutMs ?? this.idleTimeoutMs,
       timer: undefined
@@ -922,8 +1167,72 @@ export class ConfigRoot {
     if (tx.timer) clearTimeout(tx.timer);
     tx.timer = undefined;
     tx.touched.clear();
-    this.transactions.delete(tx.txid);
+    if (this.transactions.get(tx.txid) === tx) this.transactions.delete(tx.txid);
+    this.committing.delete(tx);
   }
+
+  /** A commit of the transaction starts: closed for callers, kept until the outcome is durable. */
+  private detachTx(tx: TxState): void {
+    if (tx.timer) clearTimeout(tx.timer);
+    tx.timer = undefined;
+    this.transactions.delete(tx.txid);
+    this.committing.add(tx);
+  }
+
+  /**
+   * The commit of a detached transaction ended without a commit of its own (conflict, nothing to merge):
+   * close it now, or, with commits in flight (its outcome was evaluated on them), once they are durable; if
+   * one of them fails it is re-opened like the transaction of a failed commit.
+   */
+  private retireTx(tx: TxState): void {
+    if (this.pipeline.size === 0) {
+      this.closeTx(tx);
+      return;
+    }
+    void this.pipeline.submit({
+      root: undefined,
+      evicted: [],
+      tags: undefined,
+      seq: this.head.seq,
+      changed: [],
+      announcements: [],
+      tx,
+      pipelined: true,
+      batch: undefined,
+      followUp: undefined
+    });
+  }
+
+  /** The commit of the transaction failed: it is open again as before (same fork, head and branches). */
+  private reopenTx(tx: TxState): void {
+    this.committing.delete(tx);
+    if (this.transactions.get(tx.txid) === tx) return;
+    if (this.closed || this.transactions.has(tx.txid)) {
+      tx.touched.clear();
+      return;
+    }
+    this.transactions.set(tx.txid, tx);
+    this.touchTx(tx.txid);
+  }
+}
+
+/** Applies a commit to one side's view of the root (the same operations, in the same order, on both). */
+function applyState(state: RootState, record: CommitRecord): void {
+  if (record.root) {
+    state.history.delete(record.root.hash);
+    state.history.set(record.root.hash, record.root);
+    state.rev = record.root;
+  }
+  for (const h of record.evicted) state.history.delete(h);
+  if (record.tags) state.tags = record.tags;
+  state.seq = record.seq;
+}
+
+/** The error a mutation reports for a rejected store commit. */
+function storeFailure(e: unknown): Error {
+  if (e instanceof ConfigTreeError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new ConfigStoreError(`store commit failed: ${message}`, 'UNAVAILABLE');
 }
 
 function stepPaths(steps: readonly PathStep[]): string[] {

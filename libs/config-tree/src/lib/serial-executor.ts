@@ -153,6 +153,15 @@ export class SerialExecutor {
     return scope instanceof TaskScope && scope.active ? scope.lane.enqueue(fn) : fn();
   }
 
+  /**
+   * Counts `p` in the collector of the current context, if it runs outside every active task and a collector
+   * is open (for work that outlives its task, e.g. a mutation waiting for durability after its task ended).
+   */
+  track(p: Promise<unknown>): void {
+    if (this.activeScope()) return;
+    this.openCollector()?.track(p);
+  }
+
   /** True if called from inside a running task (including its callbacks). */
   get inTask(): boolean {
     return this.activeScope() !== undefined;
