@@ -94,7 +94,11 @@ export class BlobIndex {
     return index;
   }
 
-  /** Starts a batch of changes that can be rolled back if the store rejects it. */
+  /**
+   * Starts a batch of changes that can be rolled back if the store rejects it. Several batches may be open at
+   * once (one per store commit in flight), each begun on the state the previous ones left; they must be rolled
+   * back newest first.
+   */
   begin(): BlobBatch {
     return new BlobBatch(this.entries);
   }
@@ -158,7 +162,10 @@ export class BlobBatch {
     return { puts: this.puts, deletes: [...this.deletes] };
   }
 
-  /** Restores the index to its state before the batch. */
+  /**
+   * Restores the index to its state before the batch (its op log replayed backwards). Every batch begun after
+   * this one must have been rolled back first.
+   */
   rollback(): void {
     for (let i = this.opKeys.length - 1; i >= 0; i--) {
       const k = this.opKeys[i];

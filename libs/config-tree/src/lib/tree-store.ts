@@ -43,11 +43,20 @@ export interface TreeStore {
   /** Reads blobs; missing keys are absent from the result (the tree reports them as data loss). */
   readBlobs(keys: readonly string[]): Promise<Map<string, Uint8Array>>;
   /**
-   * Persists a batch. Contract: after the returned promise resolves the batch is durable; batches are applied
-   * in call order; within a batch, puts become visible before the root pointer and deletes are applied only
-   * after the root pointer (so a crash leaves at most unreferenced blobs, never a dangling pointer). A store
-   * may queue and group batches as long as it keeps that order. A rejection means the batch was not applied
-   * (the tree keeps its previous state).
+   * Persists a batch. Contract:
+   *
+   * - after the returned promise resolves the batch is durable;
+   * - several batches may be in flight: the tree calls `commit` again without waiting for the previous
+   *   promise (each batch is built on top of the previous ones, its blobs may be referenced only by them);
+   * - batches are applied in call order; a store may queue and group (fold) consecutive batches as long as it
+   *   keeps that order; within a batch (or group), puts become visible before the root pointer and deletes are
+   *   applied only after the root pointer (so a crash leaves at most unreferenced blobs, never a dangling
+   *   pointer);
+   * - a rejection means the batch was not applied, **and implies that the store rejects every later batch
+   *   still in flight** (they were built on top of it); it may reject them in any order and at any later time;
+   *   a rejection returned at once (e.g. a full queue) is allowed too;
+   * - after a rejection the tree rolls every failed batch back and hands over a new batch only once every
+   *   batch in flight has settled; the new batch is built on the last durable state.
    */
   commit(batch: TreeStoreBatch): Promise<void>;
   /** Optional: all blob keys, for an orphan sweep after crashes ({@link ConfigRoot.sweepOrphans}). */
