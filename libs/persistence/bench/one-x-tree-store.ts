@@ -12,13 +12,15 @@ import { ROOT_KEY } from '../src';
  * synchronously when it was created, blocking the reactor), then one `put` of `root`, then one
  * `delete` per garbage blob, also one by one. No transactions, no grouping: every call is a round
  * trip. Batches are written strictly one after the other, in call order, even if the tree hands
- * over several at once.
+ * over several at once; a failed batch fails the ones waiting behind it (TreeStore contract).
  *
  * This is a lower bound of what 1.x cost: 1.x also checked `hash in store` before each write, a GET
  * on every cache miss (up to 2 GETs + 2 PUTs per new revision); those GETs are not reproduced here.
  */
 export class OneXTreeStore implements TreeStore {
-  private tail: Promise<void> = Promise.resolve();
+  private readonly queue: Array<{ batch: TreeStoreBatch; resolve: () => void; reject: (e: Error) => void }> =
+    [];
+  private writing = false;
 
   constructor(private readonly kv: KvStore) {}
 
@@ -37,10 +39,27 @@ export class OneXTreeStore implements TreeStore {
   }
 
   commit(batch: TreeStoreBatch): Promise<void> {
-    const run = this.tail.then(() => this.write(batch));
-    // A failed batch does not stop later ones from being attempted (1.x swallowed store errors).
-    this.tail = run.catch(() => undefined);
-    return run;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        void this.writeLoop();
+      }
+    });
+  }
+
+  private async writeLoop(): Promise<void> {
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      try {
+        await this.write(next.batch);
+        next.resolve();
+      } catch (e) {
+        // TreeStore contract: the batches waiting behind a rejected one were built on it; reject them too.
+        const error = e instanceof Error ? e : new Error(String(e));
+        for (const w of [next, ...this.queue.splice(0)]) w.reject(error);
+      }
+    }
+    this.writing = false;
   }
 
   private async write(batch: TreeStoreBatch): Promise<void> {
