@@ -54,11 +54,45 @@ function subscriberMods(s: number): ofpFlowMod[] {
   const sTag = 1 + s; // one S-tag per subscriber: the downstream table-0 matches stay distinct
   const tp = packVolthaMetadata(0, 64, 0);
   return [
-    flowMod({ priority: 10000, match: [inPort(uni), ethType(ETH_TYPE_EAPOL)], instructions: [applyActions([pushVlan(), setVlanVid(vid(4091)), output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)] }),
-    flowMod({ priority: 10000, match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_UDP), udpSrc(68), udpDst(67)], instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)] }),
-    flowMod({ priority: 10000, match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_IGMP)], instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)] }),
-    flowMod({ priority: 1000, match: [inPort(uni), vlanVid(vid(0))], instructions: [applyActions([pushVlan(), setVlanVid(vid(cTag))]), gotoTable(1), meter(1), writeMetadata(packVolthaMetadata(sTag, 64, nni))] }),
-    flowMod({ priority: 1000, match: [inPort(nni), vlanVid(vid(sTag))], instructions: [applyActions([popVlan()]), gotoTable(1), meter(2), writeMetadata(packVolthaMetadata(cTag, 64, uni))] })
+    flowMod({
+      priority: 10000,
+      match: [inPort(uni), ethType(ETH_TYPE_EAPOL)],
+      instructions: [
+        applyActions([pushVlan(), setVlanVid(vid(4091)), output(OFPP_CONTROLLER)]),
+        meter(1),
+        writeMetadata(tp)
+      ]
+    }),
+    flowMod({
+      priority: 10000,
+      match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_UDP), udpSrc(68), udpDst(67)],
+      instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)]
+    }),
+    flowMod({
+      priority: 10000,
+      match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_IGMP)],
+      instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)]
+    }),
+    flowMod({
+      priority: 1000,
+      match: [inPort(uni), vlanVid(vid(0))],
+      instructions: [
+        applyActions([pushVlan(), setVlanVid(vid(cTag))]),
+        gotoTable(1),
+        meter(1),
+        writeMetadata(packVolthaMetadata(sTag, 64, nni))
+      ]
+    }),
+    flowMod({
+      priority: 1000,
+      match: [inPort(nni), vlanVid(vid(sTag))],
+      instructions: [
+        applyActions([popVlan()]),
+        gotoTable(1),
+        meter(2),
+        writeMetadata(packVolthaMetadata(cTag, 64, uni))
+      ]
+    })
   ];
 }
 
@@ -70,14 +104,21 @@ const CHECKPOINTS = [1000, 10000].filter((c) => c <= N);
 function setup(): { tables: OpenFlowTables; engine: DecompositionEngine } {
   const tables = new OpenFlowTables();
   const engine = new DecompositionEngine(Topology.build(fx));
-  for (const m of [meterMod(ofpMeterModCommand.OFPMC_ADD, 1, 1, [dropBand(10000)]), meterMod(ofpMeterModCommand.OFPMC_ADD, 2, 1, [dropBand(10000)])]) {
+  for (const m of [
+    meterMod(ofpMeterModCommand.OFPMC_ADD, 1, 1, [dropBand(10000)]),
+    meterMod(ofpMeterModCommand.OFPMC_ADD, 2, 1, [dropBand(10000)])
+  ]) {
     engine.applyTablesDelta(tables.applyMeterMod(m));
   }
   return { tables, engine };
 }
 
 // ---- incremental (2.x model) --------------------------------------------------------------------
-function runIncremental(): { cumulative: Map<number, number>; window: Map<number, number>; deviceFlows: number } {
+function runIncremental(): {
+  cumulative: Map<number, number>;
+  window: Map<number, number>;
+  deviceFlows: number;
+} {
   const { tables, engine } = setup();
   const cumulative = new Map<number, number>();
   const window = new Map<number, number>();
@@ -97,14 +138,20 @@ function runIncremental(): { cumulative: Map<number, number>; window: Map<number
       window.set(n, w / 500);
     }
   }
-  if (engine.failedFlows().length !== 0) throw new Error(`${engine.failedFlows().length} flows failed: ${engine.failedFlows()[0].error.message}`);
+  if (engine.failedFlows().length !== 0)
+    throw new Error(`${engine.failedFlows().length} flows failed: ${engine.failedFlows()[0].error.message}`);
   let deviceFlows = 0;
   for (const s of engine.snapshot().values()) deviceFlows += s.flows.size;
   return { cumulative, window, deviceFlows };
 }
 
 // ---- whole-table recompute per flow-mod (1.x model) -----------------------------------------------
-function recomputeAll(flows: Iterable<ofpFlowStats>, topology: Topology, groups: GroupLookup, meters: MeterLookup): number {
+function recomputeAll(
+  flows: Iterable<ofpFlowStats>,
+  topology: Topology,
+  groups: GroupLookup,
+  meters: MeterLookup
+): number {
   const devices = new Map<string, Map<string, ofpFlowStats>>();
   for (const f of flows) {
     const o = decomposeFlowDetailed(f, topology, groups, meters);
@@ -159,18 +206,26 @@ function recomputeCostAt(sizes: number[]): Map<number, number> {
 const us = (ms: number): string => `${(ms * 1000).toFixed(1)} us`;
 const fmtS = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-console.log(`workload: ${SUBSCRIBERS} subscribers x 5 flows = ${N} flow-mods (EAPOL/DHCP/IGMP traps, upstream table-0, downstream table-0), topology 2 NNI x 8 PON x 64 ONU x 4 UNI`);
+console.log(
+  `workload: ${SUBSCRIBERS} subscribers x 5 flows = ${N} flow-mods (EAPOL/DHCP/IGMP traps, upstream table-0, downstream table-0), topology 2 NNI x 8 PON x 64 ONU x 4 UNI`
+);
 runIncremental(); // warm-up
 const inc = runIncremental();
-console.log(`\nincremental (openflow table semantics + DecompositionEngine), ${inc.deviceFlows} device flows at the end:`);
+console.log(
+  `\nincremental (openflow table semantics + DecompositionEngine), ${inc.deviceFlows} device flows at the end:`
+);
 for (const n of CHECKPOINTS) {
-  console.log(`  after ${String(n).padStart(5)} mods: total ${fmtS(inc.cumulative.get(n) ?? 0)}, mean ${us((inc.cumulative.get(n) ?? 0) / n)}/mod; last-500 window ${us(inc.window.get(n) ?? 0)}/mod`);
+  console.log(
+    `  after ${String(n).padStart(5)} mods: total ${fmtS(inc.cumulative.get(n) ?? 0)}, mean ${us((inc.cumulative.get(n) ?? 0) / n)}/mod; last-500 window ${us(inc.window.get(n) ?? 0)}/mod`
+  );
 }
 const c1 = inc.cumulative.get(1000) ?? NaN;
 const c10 = inc.cumulative.get(10000) ?? NaN;
 const w1 = inc.window.get(1000) ?? NaN;
 const w10 = inc.window.get(10000) ?? NaN;
-console.log(`  t(10k)/t(1k) total time: ${(c10 / c1).toFixed(2)} (target <= 12; 10 = linear); per-flow ratio: ${(w10 / w1).toFixed(2)} (1 = O(1) per mod)`);
+console.log(
+  `  t(10k)/t(1k) total time: ${(c10 / c1).toFixed(2)} (target <= 12; 10 = linear); per-flow ratio: ${(w10 / w1).toFixed(2)} (1 = O(1) per mod)`
+);
 
 const FULL = 1000;
 const base = runBaseline(FULL);
@@ -179,13 +234,22 @@ const xs = [...recompute.keys()];
 const ys = xs.map((x) => recompute.get(x) ?? 0);
 const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
 const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-const slope = xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+const slope =
+  xs.reduce((s, x, i) => s + (x - mx) * (ys[i] - my), 0) / xs.reduce((s, x) => s + (x - mx) ** 2, 0);
 const icept = my - slope * mx;
 const estTotal = (n: number): number => n * icept + (slope * n * (n + 1)) / 2;
 console.log(`\nbaseline (1.x model: flow-mod applied, then the whole table decomposed again):`);
-console.log(`  ran the first ${FULL} mods for real: ${fmtS(base.total)}; per-mod cost at 1k (mean of mods 951-1000) ${fmtS(base.perModAt(FULL))}`);
+console.log(
+  `  ran the first ${FULL} mods for real: ${fmtS(base.total)}; per-mod cost at 1k (mean of mods 951-1000) ${fmtS(base.perModAt(FULL))}`
+);
 console.log(`  one whole-table recompute measured at ${xs.map((x, i) => `${x}: ${fmtS(ys[i])}`).join(', ')}`);
-console.log(`  extrapolation: cost(n) = ${us(icept)} + ${us(slope)} x n (least squares over those sizes); installing ${N} flows one mod at a time = sum of cost(1..${N}) ~ ${fmtS(estTotal(N))} (not run)`);
+console.log(
+  `  extrapolation: cost(n) = ${us(icept)} + ${us(slope)} x n (least squares over those sizes); installing ${N} flows one mod at a time = sum of cost(1..${N}) ~ ${fmtS(estTotal(N))} (not run)`
+);
 const b10 = recompute.get(10000) ?? NaN;
-console.log(`\nper-flow at 10k: incremental ${us(w10)} vs baseline ${fmtS(b10)} (one full recompute of 10k flows, measured) -> speedup ${(b10 / w10).toFixed(0)}x (target >= 100x)`);
-console.log(`total for ${N} mods: incremental ${fmtS(inc.cumulative.get(10000) ?? 0)} (to 10k) vs baseline ~${fmtS(estTotal(10000))} (extrapolated) -> ${(estTotal(10000) / c10).toFixed(0)}x`);
+console.log(
+  `\nper-flow at 10k: incremental ${us(w10)} vs baseline ${fmtS(b10)} (one full recompute of 10k flows, measured) -> speedup ${(b10 / w10).toFixed(0)}x (target >= 100x)`
+);
+console.log(
+  `total for ${N} mods: incremental ${fmtS(inc.cumulative.get(10000) ?? 0)} (to 10k) vs baseline ~${fmtS(estTotal(10000))} (extrapolated) -> ${(estTotal(10000) / c10).toFixed(0)}x`
+);

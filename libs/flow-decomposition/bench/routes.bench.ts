@@ -33,6 +33,12 @@ for (const lp of extra.logicalPorts.filter((x) => !x.rootPort)) {
 const incr = performance.now() - t1;
 
 const sorted = [...times].sort((a, b) => a - b);
-console.log(`routes: ${t.routeCount} (2 NNI x 8 PON x 256 ONU x 4 UNI), ${fx.devices.length} devices, ${fx.logicalPorts.length} logical ports`);
-console.log(`build: first ${times[0].toFixed(1)} ms, median ${sorted[Math.floor(RUNS / 2)].toFixed(1)} ms, best ${sorted[0].toFixed(1)} ms over ${RUNS} runs (target <= 50 ms)`);
-console.log(`incremental: ${added} UNI ports removed and re-added in ${incr.toFixed(2)} ms (${((incr / added) * 1000).toFixed(0)} us per port)`);
+console.log(
+  `routes: ${t.routeCount} (2 NNI x 8 PON x 256 ONU x 4 UNI), ${fx.devices.length} devices, ${fx.logicalPorts.length} logical ports`
+);
+console.log(
+  `build: first ${times[0].toFixed(1)} ms, median ${sorted[Math.floor(RUNS / 2)].toFixed(1)} ms, best ${sorted[0].toFixed(1)} ms over ${RUNS} runs (target <= 50 ms)`
+);
+console.log(
+  `incremental: ${added} UNI ports removed and re-added in ${incr.toFixed(2)} ms (${((incr / added) * 1000).toFixed(0)} us per port)`
+);

@@ -1,5 +1,12 @@
 import { ofpInstructionType, oxmOfbFieldTypes } from '@voltha/proto';
-import type { ofpAction, ofpFlowStats, ofpGroupEntry, ofpInstruction, ofpMeterEntry, ofpOxmOfbField } from '@voltha/proto';
+import type {
+  ofpAction,
+  ofpFlowStats,
+  ofpGroupEntry,
+  ofpInstruction,
+  ofpMeterEntry,
+  ofpOxmOfbField
+} from '@voltha/proto';
 
 import {
   ETH_TYPE_VLAN,
@@ -33,7 +40,13 @@ import {
   writeMetadataOf
 } from '@voltha/openflow';
 
-import { DecompositionError, MissingGroupError, MissingMeterError, UnroutableFlowError, UnsupportedFlowError } from './errors';
+import {
+  DecompositionError,
+  MissingGroupError,
+  MissingMeterError,
+  UnroutableFlowError,
+  UnsupportedFlowError
+} from './errors';
 import type { Hop, Topology } from './topology';
 
 /** Group lookup (a `Map<number, ofpGroupEntry>` or the openflow GroupTable both fit). */
@@ -76,12 +89,21 @@ export interface FlowDependencies {
 }
 
 export type DecompositionOutcome =
-  | { readonly ok: true; readonly kind: DecompositionCase; readonly devices: DeviceFlows; readonly deps: FlowDependencies }
+  | {
+      readonly ok: true;
+      readonly kind: DecompositionCase;
+      readonly devices: DeviceFlows;
+      readonly deps: FlowDependencies;
+    }
   | { readonly ok: false; readonly error: DecompositionError; readonly deps: FlowDependencies };
 
 const T = oxmOfbFieldTypes;
 const EXCEPT_IN_PORT = new Set<number>([T.OFPXMT_OFB_IN_PORT]);
-const EXCEPT_IN_PORT_VLAN = new Set<number>([T.OFPXMT_OFB_IN_PORT, T.OFPXMT_OFB_VLAN_VID, T.OFPXMT_OFB_VLAN_PCP]);
+const EXCEPT_IN_PORT_VLAN = new Set<number>([
+  T.OFPXMT_OFB_IN_PORT,
+  T.OFPXMT_OFB_VLAN_VID,
+  T.OFPXMT_OFB_VLAN_PCP
+]);
 const EXCEPT_IN_PORT_METADATA = new Set<number>([T.OFPXMT_OFB_IN_PORT, T.OFPXMT_OFB_METADATA]);
 
 class DepsBuilder {
@@ -198,13 +220,24 @@ export function decomposeFlowDetailed(
  * Throws a {@link DecompositionError} (UnroutableFlowError, UnsupportedFlowError,
  * MissingGroupError, MissingMeterError) when the flow cannot be carried.
  */
-export function decomposeFlow(flow: ofpFlowStats, topology: Topology, groups: GroupLookup, meters?: MeterLookup): DeviceFlows {
+export function decomposeFlow(
+  flow: ofpFlowStats,
+  topology: Topology,
+  groups: GroupLookup,
+  meters?: MeterLookup
+): DeviceFlows {
   const out = decomposeFlowDetailed(flow, topology, groups, meters);
   if (!out.ok) throw out.error;
   return out.devices;
 }
 
-function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, deps: DepsBuilder, r: Result): DecompositionCase {
+function classifyAndBuild(
+  v: LogicalView,
+  topo: Topology,
+  groups: GroupLookup,
+  deps: DepsBuilder,
+  r: Result
+): DecompositionCase {
   const id = v.flow.id;
   const inP = v.fields.find((f) => f.type === T.OFPXMT_OFB_IN_PORT)?.port;
   const out = firstOutputPort(v.actions);
@@ -224,7 +257,16 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     const nni = topo.nni(inP);
     if (nni !== undefined) {
       // G.1: the OLT traps on the NNI; actions kept, meter and write-metadata carried over.
-      r.add(nni.deviceId, deviceFlow(v, [inPort(nni.devicePort), ...fieldsExcept(v, EXCEPT_IN_PORT)], v.actions, v.meterId, true));
+      r.add(
+        nni.deviceId,
+        deviceFlow(
+          v,
+          [inPort(nni.devicePort), ...fieldsExcept(v, EXCEPT_IN_PORT)],
+          v.actions,
+          v.meterId,
+          true
+        )
+      );
       return 'trap-nni';
     }
     if (!topo.isUni(inP)) throw new UnroutableFlowError(id, `in_port ${inP} is not a logical port`);
@@ -233,7 +275,8 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     return 'trap-uni';
   }
 
-  if (out !== undefined && isReservedPort(out)) throw new UnsupportedFlowError(id, `output to reserved port ${out}`);
+  if (out !== undefined && isReservedPort(out))
+    throw new UnsupportedFlowError(id, `output to reserved port ${out}`);
   deps.port(out);
 
   // ---- multicast / group flows: passed through to the OLT with the group (G.8) ------------------
@@ -243,12 +286,19 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     if (inP === undefined) deps.nnis = true;
     const nni = nniPort === undefined ? undefined : topo.nni(nniPort);
     if (nni === undefined) {
-      if (inP !== undefined && topo.isUni(inP)) throw new UnsupportedFlowError(id, 'group actions are only supported on downstream flows');
-      throw new UnroutableFlowError(id, inP === undefined ? 'no NNI port for a group flow without in_port' : `in_port ${inP} is not an NNI`);
+      if (inP !== undefined && topo.isUni(inP))
+        throw new UnsupportedFlowError(id, 'group actions are only supported on downstream flows');
+      throw new UnroutableFlowError(
+        id,
+        inP === undefined ? 'no NNI port for a group flow without in_port' : `in_port ${inP} is not an NNI`
+      );
     }
     if (table !== 0) throw new UnsupportedFlowError(id, `group flow in table ${table} (only table 0)`);
     if (groups.get(groupId) === undefined) throw new MissingGroupError(id, groupId);
-    const fields = inP === undefined ? v.fields : v.fields.map((f) => (f.type === T.OFPXMT_OFB_IN_PORT ? inPort(nni.devicePort) : f));
+    const fields =
+      inP === undefined
+        ? v.fields
+        : v.fields.map((f) => (f.type === T.OFPXMT_OFB_IN_PORT ? inPort(nni.devicePort) : f));
     const m = match(fields);
     m.oxmFields.sort(compareOxmFields);
     r.add(nni.deviceId, {
@@ -267,14 +317,23 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     return 'multicast';
   }
 
-  if (inP === undefined) throw new UnsupportedFlowError(id, 'in_port is required (only traps and group flows may omit it)');
+  if (inP === undefined)
+    throw new UnsupportedFlowError(id, 'in_port is required (only traps and group flows may omit it)');
 
   // ---- upstream (in_port is a UNI) ----------------------------------------------------------------
   if (topo.isUni(inP)) {
     const att = topo.uniAttachment(inP);
-    if (att === undefined) throw new UnroutableFlowError(id, `UNI ${inP} is not attached to the OLT (ONU, PON port or peer missing)`);
+    if (att === undefined)
+      throw new UnroutableFlowError(
+        id,
+        `UNI ${inP} is not attached to the OLT (ONU, PON port or peer missing)`
+      );
     const tunnel = tunnelId(BigInt(inP));
-    const onuFields = (): ofpOxmOfbField[] => [inPort(att.uniDevicePort), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)];
+    const onuFields = (): ofpOxmOfbField[] => [
+      inPort(att.uniDevicePort),
+      tunnel,
+      ...fieldsExcept(v, EXCEPT_IN_PORT)
+    ];
     if (out === undefined) {
       if (gotoT !== undefined && table === 0) {
         // G.3: ONU applies the actions and forwards on its PON port.
@@ -290,18 +349,40 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     }
     const route = topo.route(inP, out);
     if (route === undefined) {
-      throw new UnroutableFlowError(id, topo.isUni(out) ? `UNI ${inP} to UNI ${out} is not switched` : `no route from ${inP} to ${out}`);
+      throw new UnroutableFlowError(
+        id,
+        topo.isUni(out) ? `UNI ${inP} to UNI ${out} is not switched` : `no route from ${inP} to ${out}`
+      );
     }
     const [onuHop, oltHop] = route;
     if (table >= 1) {
       // G.4: OLT applies the actions and forwards to the NNI.
-      r.add(oltHop.deviceId, deviceFlow(v, [inPort(oltHop.ingress), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)], [...withoutOutputs(v.actions), output(oltHop.egress)], v.meterId, true));
+      r.add(
+        oltHop.deviceId,
+        deviceFlow(
+          v,
+          [inPort(oltHop.ingress), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)],
+          [...withoutOutputs(v.actions), output(oltHop.egress)],
+          v.meterId,
+          true
+        )
+      );
       return 'upstream-olt';
     }
-    if (gotoT !== undefined) throw new UnsupportedFlowError(id, 'table-0 upstream flow with both goto and output');
+    if (gotoT !== undefined)
+      throw new UnsupportedFlowError(id, 'table-0 upstream flow with both goto and output');
     // Extension: single-table upstream flow: the ONU forwards unchanged, the OLT applies the actions.
     r.add(onuHop.deviceId, deviceFlow(v, onuFields(), [output(onuHop.egress)], v.meterId, true));
-    r.add(oltHop.deviceId, deviceFlow(v, [inPort(oltHop.ingress), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)], [...withoutOutputs(v.actions), output(oltHop.egress)], v.meterId, true));
+    r.add(
+      oltHop.deviceId,
+      deviceFlow(
+        v,
+        [inPort(oltHop.ingress), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)],
+        [...withoutOutputs(v.actions), output(oltHop.egress)],
+        v.meterId,
+        true
+      )
+    );
     return 'upstream-single-table';
   }
 
@@ -319,7 +400,8 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     if (egress !== 0) {
       deps.port(egress);
       const route = topo.route(inP, egress);
-      if (route === undefined) throw new UnroutableFlowError(id, `no route from NNI ${inP} to write-metadata port ${egress}`);
+      if (route === undefined)
+        throw new UnroutableFlowError(id, `no route from NNI ${inP} to write-metadata port ${egress}`);
       oltHop = route[0];
       tunnel = egress;
     } else {
@@ -333,17 +415,33 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
     const fields = [inPort(oltHop.ingress), tunnelId(BigInt(tunnel))];
     if (innerTag !== 0) fields.push(metadata(BigInt(innerTag)));
     fields.push(...fieldsExcept(v, innerTag !== 0 ? EXCEPT_IN_PORT_METADATA : EXCEPT_IN_PORT));
-    r.add(oltHop.deviceId, deviceFlow(v, fields, [...withoutOutputs(v.actions), output(oltHop.egress)], v.meterId, true));
+    r.add(
+      oltHop.deviceId,
+      deviceFlow(v, fields, [...withoutOutputs(v.actions), output(oltHop.egress)], v.meterId, true)
+    );
     return 'downstream-olt';
   }
-  if (out === undefined) throw new UnsupportedFlowError(id, `unknown downstream flow (table ${table}, no output, no goto, no group)`);
+  if (out === undefined)
+    throw new UnsupportedFlowError(
+      id,
+      `unknown downstream flow (table ${table}, no output, no goto, no group)`
+    );
   const route = topo.route(inP, out);
   if (route === undefined) {
-    throw new UnroutableFlowError(id, topo.isNni(out) ? `NNI ${inP} to NNI ${out} is not switched` : `no route from ${inP} to ${out}`);
+    throw new UnroutableFlowError(
+      id,
+      topo.isNni(out) ? `NNI ${inP} to NNI ${out} is not switched` : `no route from ${inP} to ${out}`
+    );
   }
   const [oltHop, onuHop] = route;
   const onuFlow = (): ofpFlowStats =>
-    deviceFlow(v, [inPort(onuHop.ingress), ...fieldsExcept(v, EXCEPT_IN_PORT)], [...withoutOutputs(v.actions), output(onuHop.egress)], v.meterId, true);
+    deviceFlow(
+      v,
+      [inPort(onuHop.ingress), ...fieldsExcept(v, EXCEPT_IN_PORT)],
+      [...withoutOutputs(v.actions), output(onuHop.egress)],
+      v.meterId,
+      true
+    );
   if (table >= 1) {
     // G.7: the ONU applies the actions and outputs on the UNI.
     r.add(onuHop.deviceId, onuFlow());
@@ -351,7 +449,16 @@ function classifyAndBuild(v: LogicalView, topo: Topology, groups: GroupLookup, d
   }
   if (gotoT !== undefined) throw new UnsupportedFlowError(id, 'downstream flow with both goto and output');
   // Extension: single-table downstream flow: the OLT forwards unchanged, the ONU applies the actions.
-  r.add(oltHop.deviceId, deviceFlow(v, [inPort(oltHop.ingress), tunnelId(BigInt(out)), ...fieldsExcept(v, EXCEPT_IN_PORT)], [output(oltHop.egress)], v.meterId, true));
+  r.add(
+    oltHop.deviceId,
+    deviceFlow(
+      v,
+      [inPort(oltHop.ingress), tunnelId(BigInt(out)), ...fieldsExcept(v, EXCEPT_IN_PORT)],
+      [output(oltHop.egress)],
+      v.meterId,
+      true
+    )
+  );
   r.add(onuHop.deviceId, onuFlow());
   return 'downstream-single-table';
 }
@@ -384,6 +491,20 @@ function trapFromUni(v: LogicalView, topo: Topology, p: number, r: Result): void
   const onuActions: ofpAction[] =
     setVid === undefined
       ? [output(onuHop.egress)]
-      : [pushVlan(ETH_TYPE_VLAN), setField(vlanVid(setVid)), ...(setPcp === undefined ? [] : [setField(vlanPcp(setPcp))]), output(onuHop.egress)];
-  r.add(onuHop.deviceId, deviceFlow(v, [inPort(onuHop.ingress), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)], onuActions, v.meterId, true));
+      : [
+          pushVlan(ETH_TYPE_VLAN),
+          setField(vlanVid(setVid)),
+          ...(setPcp === undefined ? [] : [setField(vlanPcp(setPcp))]),
+          output(onuHop.egress)
+        ];
+  r.add(
+    onuHop.deviceId,
+    deviceFlow(
+      v,
+      [inPort(onuHop.ingress), tunnel, ...fieldsExcept(v, EXCEPT_IN_PORT)],
+      onuActions,
+      v.meterId,
+      true
+    )
+  );
 }

@@ -10,7 +10,11 @@ import type { Topology, TopologyChange } from './topology';
 /** Changes to push to one device. Apply `remove` before `add` (a changed flow appears in both). */
 export interface DeviceDelta {
   readonly flows: { readonly add: ofpFlowStats[]; readonly remove: ofpFlowStats[] };
-  readonly groups: { readonly add: ofpGroupEntry[]; readonly remove: ofpGroupEntry[]; readonly update: ofpGroupEntry[] };
+  readonly groups: {
+    readonly add: ofpGroupEntry[];
+    readonly remove: ofpGroupEntry[];
+    readonly update: ofpGroupEntry[];
+  };
 }
 
 export type FlowStatus =
@@ -123,7 +127,8 @@ export class DecompositionEngine {
   /** Logical flows that could not be decomposed, with their errors, in table order. */
   public failedFlows(): { flow: ofpFlowStats; error: DecompositionError }[] {
     const out: { flow: ofpFlowStats; error: DecompositionError }[] = [];
-    for (const r of this.records.values()) if (r.status.state === 'failed') out.push({ flow: r.flow, error: r.status.error });
+    for (const r of this.records.values())
+      if (r.status.state === 'failed') out.push({ flow: r.flow, error: r.status.error });
     return out;
   }
 
@@ -135,7 +140,8 @@ export class DecompositionEngine {
       if (s === undefined) out.set(d, (s = { flows: new Map(), groups: new Map() }));
       return s;
     };
-    for (const [d, table] of this.deviceTables) for (const [id, owners] of table) state(d).flows.set(id, owners[0].flow);
+    for (const [d, table] of this.deviceTables)
+      for (const [id, owners] of table) state(d).flows.set(id, owners[0].flow);
     for (const [d, gs] of this.deviceGroups) for (const [id, g] of gs) state(d).groups.set(id, g);
     return out;
   }
@@ -303,7 +309,9 @@ export class DecompositionEngine {
 
   private redo(tx: Transaction, ids: Set<string>): void {
     if (ids.size === 0) return;
-    const records = [...ids].map((id) => this.records.get(id)).filter((r): r is FlowRecord => r !== undefined);
+    const records = [...ids]
+      .map((id) => this.records.get(id))
+      .filter((r): r is FlowRecord => r !== undefined);
     records.sort((a, b) => a.seq - b.seq);
     for (const r of records) this.evaluate(tx, r, r.flow);
   }
@@ -314,7 +322,13 @@ export class DecompositionEngine {
       this.evaluate(tx, existing, flow);
       return;
     }
-    const record: FlowRecord = { flow, seq: this.seq++, status: undefined as unknown as FlowStatus, devices: new Map(), deps: NO_DEPS };
+    const record: FlowRecord = {
+      flow,
+      seq: this.seq++,
+      status: undefined as unknown as FlowStatus,
+      devices: new Map(),
+      deps: NO_DEPS
+    };
     if (!tx.statusBefore.has(flow.id)) tx.statusBefore.set(flow.id, undefined);
     this.records.set(flow.id, record);
     this.evaluate(tx, record, flow);
@@ -338,9 +352,13 @@ export class DecompositionEngine {
     r.deps = o.deps;
     this.indexDeps(r);
     if (o.ok) {
-      r.status = r.status?.state === 'decomposed' && r.status.kind === o.kind ? r.status : { state: 'decomposed', kind: o.kind };
+      r.status =
+        r.status?.state === 'decomposed' && r.status.kind === o.kind
+          ? r.status
+          : { state: 'decomposed', kind: o.kind };
       r.devices = o.devices;
-      for (const [d, flows] of o.devices) for (const f of flows) this.own(tx, d, { seq: r.seq, logicalId: flow.id, flow: f });
+      for (const [d, flows] of o.devices)
+        for (const f of flows) this.own(tx, d, { seq: r.seq, logicalId: flow.id, flow: f });
     } else {
       r.status = { state: 'failed', error: o.error };
       r.devices = new Map();
@@ -406,7 +424,8 @@ export class DecompositionEngine {
     const devices = new Map<string, DeviceDelta>();
     const delta = (d: string): DeviceDelta => {
       let x = devices.get(d);
-      if (x === undefined) devices.set(d, (x = { flows: { add: [], remove: [] }, groups: { add: [], remove: [], update: [] } }));
+      if (x === undefined)
+        devices.set(d, (x = { flows: { add: [], remove: [] }, groups: { add: [], remove: [], update: [] } }));
       return x;
     };
     for (const [d, ids] of tx.touchedFlows) {
@@ -432,7 +451,8 @@ export class DecompositionEngine {
     const statusChanges: FlowStatusChange[] = [];
     for (const [flowId, before] of tx.statusBefore) {
       const after = this.records.get(flowId)?.status;
-      if (!sameStatus(before, after) || (before === undefined && after !== undefined)) statusChanges.push({ flowId, status: after });
+      if (!sameStatus(before, after) || (before === undefined && after !== undefined))
+        statusChanges.push({ flowId, status: after });
     }
     return { devices, statusChanges };
   }

@@ -1,6 +1,20 @@
 import { Port_PortType } from '@voltha/proto';
 
-import { OLT_ID, buildPon, nniPort, oltNniDevicePort, oltPonDevicePort, onuDevice, onuId, onuUniDevicePort, port, uniLogicalPorts, uniPort, ONU_PON_DEVICE_PORT, logicalPort } from '../../test/fixtures';
+import {
+  OLT_ID,
+  buildPon,
+  nniPort,
+  oltNniDevicePort,
+  oltPonDevicePort,
+  onuDevice,
+  onuId,
+  onuUniDevicePort,
+  port,
+  uniLogicalPorts,
+  uniPort,
+  ONU_PON_DEVICE_PORT,
+  logicalPort
+} from '../../test/fixtures';
 import { Topology } from './topology';
 
 const spec = { nnis: 2, pons: 2, onusPerPon: 2, unisPerOnu: 2 };
@@ -63,8 +77,19 @@ describe('Topology', () => {
     expect(t.uniAttachment(uni)).toBeUndefined();
     expect(t.routeCount).toBe(0);
     const c = t.upsertDevice(onuDevice(0, 0, 2));
-    expect([...c.ports].sort()).toEqual(uniLogicalPorts(s1, 0, 0).map((lp) => lp.ofpPort?.portNo).sort());
-    expect(t.uniAttachment(uni)).toEqual({ uni, onuId: onuId(0, 0), uniDevicePort: onuUniDevicePort(0), onuPonPort: 1, oltId: OLT_ID, oltPonPort: oltPonDevicePort(0) });
+    expect([...c.ports].sort()).toEqual(
+      uniLogicalPorts(s1, 0, 0)
+        .map((lp) => lp.ofpPort?.portNo)
+        .sort()
+    );
+    expect(t.uniAttachment(uni)).toEqual({
+      uni,
+      onuId: onuId(0, 0),
+      uniDevicePort: onuUniDevicePort(0),
+      onuPonPort: 1,
+      oltId: OLT_ID,
+      oltPonPort: oltPonDevicePort(0)
+    });
     // the ONU loses its PON peer: its UNIs are detached, their routes removed
     t.upsertDevicePort(onuId(0, 0), port(ONU_PON_DEVICE_PORT, Port_PortType.PON_ONU, []));
     // the OLT side still lists the ONU: attachment falls back to the OLT's peer list

@@ -176,7 +176,10 @@ export class Topology {
 
   /** Attached UNI logical port numbers, ascending. */
   public uniPorts(): readonly number[] {
-    return (this.sortedUnis ??= [...this.unis.entries()].filter(([, a]) => a !== undefined).map(([p]) => p).sort((a, b) => a - b));
+    return (this.sortedUnis ??= [...this.unis.entries()]
+      .filter(([, a]) => a !== undefined)
+      .map(([p]) => p)
+      .sort((a, b) => a - b));
   }
 
   /** The NNI used when a rule needs "some NNI" (UNI traps, multicast without in_port): the lowest. */
@@ -194,7 +197,12 @@ export class Topology {
       let best: UniAttachment | undefined;
       for (const a of this.unis.values()) {
         if (a === undefined) continue;
-        if (best === undefined || a.oltPonPort < best.oltPonPort || (a.oltPonPort === best.oltPonPort && a.uni < best.uni)) best = a;
+        if (
+          best === undefined ||
+          a.oltPonPort < best.oltPonPort ||
+          (a.oltPonPort === best.oltPonPort && a.uni < best.uni)
+        )
+          best = a;
       }
       this.defaultUniCache = best === undefined ? null : best.uni;
     }
@@ -210,7 +218,12 @@ export class Topology {
     const c = new ChangeBuilder();
     const portNo = lp.ofpPort?.portNo ?? 0;
     if (this.logical.has(portNo)) this.dropLogicalPort(portNo, c);
-    const state: LogicalPortState = { portNo, deviceId: lp.deviceId, devicePortNo: lp.devicePortNo, root: lp.rootPort };
+    const state: LogicalPortState = {
+      portNo,
+      deviceId: lp.deviceId,
+      devicePortNo: lp.devicePortNo,
+      root: lp.rootPort
+    };
     this.logical.set(portNo, state);
     c.ports.add(portNo);
     if (state.root) {
@@ -282,7 +295,9 @@ export class Topology {
     this.rootPeers.clear();
     const root = this.devices.get(this.rootId);
     if (root === undefined) return;
-    const oltPons = [...root.ports.values()].filter((p) => p.type === Port_PortType.PON_OLT).sort((a, b) => a.portNo - b.portNo);
+    const oltPons = [...root.ports.values()]
+      .filter((p) => p.type === Port_PortType.PON_OLT)
+      .sort((a, b) => a.portNo - b.portNo);
     for (const p of oltPons) {
       for (const peer of p.peers) {
         let list = this.rootPeers.get(peer.deviceId);
@@ -300,7 +315,8 @@ export class Topology {
     for (const p of onu.ports.values()) {
       if (p.type !== Port_PortType.PON_ONU) continue;
       for (const peer of p.peers) {
-        if (peer.deviceId !== this.rootId || root.ports.get(peer.portNo)?.type !== Port_PortType.PON_OLT) continue;
+        if (peer.deviceId !== this.rootId || root.ports.get(peer.portNo)?.type !== Port_PortType.PON_OLT)
+          continue;
         if (best === undefined || p.portNo < best[0]) best = [p.portNo, peer.portNo];
       }
     }
@@ -311,12 +327,20 @@ export class Topology {
       }
     }
     if (best === undefined) return undefined;
-    return { uni: lp.portNo, onuId: onu.id, uniDevicePort: lp.devicePortNo, onuPonPort: best[0], oltId: this.rootId, oltPonPort: best[1] };
+    return {
+      uni: lp.portNo,
+      onuId: onu.id,
+      uniDevicePort: lp.devicePortNo,
+      onuPonPort: best[0],
+      oltId: this.rootId,
+      oltPonPort: best[1]
+    };
   }
 
   private reattachFor(deviceId: string): TopologyChange {
     const c = new ChangeBuilder();
-    const ports = deviceId === this.rootId ? [...this.unis.keys()] : [...(this.unisByDevice.get(deviceId) ?? [])];
+    const ports =
+      deviceId === this.rootId ? [...this.unis.keys()] : [...(this.unisByDevice.get(deviceId) ?? [])];
     for (const p of ports) {
       const lp = this.logical.get(p) as LogicalPortState;
       const before = this.unis.get(p);

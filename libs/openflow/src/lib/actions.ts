@@ -56,14 +56,20 @@ export function setField(field: ofpOxmOfbField): ofpAction {
     type: ofpActionType.OFPAT_SET_FIELD,
     setField: {
       $type: 'openflow_13.ofp_action_set_field',
-      field: { $type: 'openflow_13.ofp_oxm_field', oxmClass: ofpOxmClass.OFPXMC_OPENFLOW_BASIC, ofbField: field }
+      field: {
+        $type: 'openflow_13.ofp_oxm_field',
+        oxmClass: ofpOxmClass.OFPXMC_OPENFLOW_BASIC,
+        ofbField: field
+      }
     }
   };
 }
 
 /** SET_FIELD vlan_vid := value (pass the full field value, e.g. `vid(100)`). */
-export const setVlanVid = (value: number): ofpAction => setField(ofbField(oxmOfbFieldTypes.OFPXMT_OFB_VLAN_VID, value));
-export const setVlanPcp = (pcp: number): ofpAction => setField(ofbField(oxmOfbFieldTypes.OFPXMT_OFB_VLAN_PCP, pcp));
+export const setVlanVid = (value: number): ofpAction =>
+  setField(ofbField(oxmOfbFieldTypes.OFPXMT_OFB_VLAN_VID, value));
+export const setVlanPcp = (pcp: number): ofpAction =>
+  setField(ofbField(oxmOfbFieldTypes.OFPXMT_OFB_VLAN_PCP, pcp));
 
 // ------------------------------------------------------------------------------------------------
 // Getters over an action list
@@ -71,25 +77,31 @@ export const setVlanPcp = (pcp: number): ofpAction => setField(ofbField(oxmOfbFi
 
 /** Port of the first OUTPUT action, or undefined. */
 export function firstOutputPort(actions: readonly ofpAction[]): number | undefined {
-  for (const a of actions) if (a.type === ofpActionType.OFPAT_OUTPUT && a.output !== undefined) return a.output.port;
+  for (const a of actions)
+    if (a.type === ofpActionType.OFPAT_OUTPUT && a.output !== undefined) return a.output.port;
   return undefined;
 }
 
 /** Every OUTPUT port, in order. */
 export function outputPorts(actions: readonly ofpAction[]): number[] {
   const out: number[] = [];
-  for (const a of actions) if (a.type === ofpActionType.OFPAT_OUTPUT && a.output !== undefined) out.push(a.output.port);
+  for (const a of actions)
+    if (a.type === ofpActionType.OFPAT_OUTPUT && a.output !== undefined) out.push(a.output.port);
   return out;
 }
 
 /** Group id of the first GROUP action, or undefined. */
 export function firstGroupId(actions: readonly ofpAction[]): number | undefined {
-  for (const a of actions) if (a.type === ofpActionType.OFPAT_GROUP && a.group !== undefined) return a.group.groupId;
+  for (const a of actions)
+    if (a.type === ofpActionType.OFPAT_GROUP && a.group !== undefined) return a.group.groupId;
   return undefined;
 }
 
 /** The basic field of the first SET_FIELD action of a field type, or undefined. */
-export function findSetField(actions: readonly ofpAction[], type: oxmOfbFieldTypes): ofpOxmOfbField | undefined {
+export function findSetField(
+  actions: readonly ofpAction[],
+  type: oxmOfbFieldTypes
+): ofpOxmOfbField | undefined {
   for (const a of actions) {
     const f = a.type === ofpActionType.OFPAT_SET_FIELD ? a.setField?.field?.ofbField : undefined;
     if (f !== undefined && f.type === type) return f;

@@ -1,4 +1,12 @@
-import { ofpControllerMaxLen, ofpGroup, ofpMeter, ofpOxmClass, ofpPortNo, ofpTable, ofpVlanId } from '@voltha/proto';
+import {
+  ofpControllerMaxLen,
+  ofpGroup,
+  ofpMeter,
+  ofpOxmClass,
+  ofpPortNo,
+  ofpTable,
+  ofpVlanId
+} from '@voltha/proto';
 
 /**
  * OpenFlow 1.3 reserved numbers as stored in VOLTHA's proto3 enums (which cannot exceed int32, so

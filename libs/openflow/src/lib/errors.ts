@@ -24,7 +24,12 @@ export class OpenFlowError extends Error {
   /** The code of that error type (e.g. OFPFMFC_OVERLAP). */
   public readonly ofpErrorCode: number;
 
-  public constructor(code: OpenFlowErrorStatus, ofpErrorType: ofpErrorType, ofpErrorCode: number, message: string) {
+  public constructor(
+    code: OpenFlowErrorStatus,
+    ofpErrorType: ofpErrorType,
+    ofpErrorCode: number,
+    message: string
+  ) {
     super(message);
     this.name = 'OpenFlowError';
     this.code = code;
@@ -47,7 +52,12 @@ export class FlowOverlapError extends OpenFlowError {
     message: string,
     public readonly overlappingFlowIds: readonly string[]
   ) {
-    super('FAILED_PRECONDITION', ofpErrorType.OFPET_FLOW_MOD_FAILED, ofpFlowModFailedCode.OFPFMFC_OVERLAP, message);
+    super(
+      'FAILED_PRECONDITION',
+      ofpErrorType.OFPET_FLOW_MOD_FAILED,
+      ofpFlowModFailedCode.OFPFMFC_OVERLAP,
+      message
+    );
     this.name = 'FlowOverlapError';
   }
 }

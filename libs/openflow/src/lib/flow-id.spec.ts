@@ -15,7 +15,11 @@ describe('computeFlowId', () => {
   });
 
   it('should not depend on field order, cookie, flags or instructions', () => {
-    const a = flowStats({ priority: 500, cookie: 1n, match: [inPort(2), vlanVid(OFPVID_PRESENT), vlanPcp(0), ethType(0x800), ipv4Dst(0xe00a0a0a)] });
+    const a = flowStats({
+      priority: 500,
+      cookie: 1n,
+      match: [inPort(2), vlanVid(OFPVID_PRESENT), vlanPcp(0), ethType(0x800), ipv4Dst(0xe00a0a0a)]
+    });
     const b = flowStats({
       priority: 500,
       cookie: '18446744073709551615',
@@ -39,7 +43,11 @@ describe('computeFlowId', () => {
 
   it('should encode 64-bit fields as u64 without passing through a JS number', () => {
     const big = '18446744073709551615';
-    const bytes = flowIdentityBytes({ tableId: 0, priority: 0, match: match([metadata(big), tunnelId(big)]) });
+    const bytes = flowIdentityBytes({
+      tableId: 0,
+      priority: 0,
+      match: match([metadata(big), tunnelId(big)])
+    });
     // header 12 + 2 × (class 4 + type 4 + value 8 + has_mask 1)
     expect(bytes.length).toBe(12 + 2 * 17);
     expect(bytes.subarray(20, 28).toString('hex')).toBe('ffffffffffffffff');
@@ -49,8 +57,16 @@ describe('computeFlowId', () => {
   });
 
   it('should hash MAC fields as raw bytes', () => {
-    const a = computeFlowId({ tableId: 0, priority: 0, match: match([ofbField(oxmOfbFieldTypes.OFPXMT_OFB_ETH_DST, '00:11:22:33:44:55')]) });
-    const b = computeFlowId({ tableId: 0, priority: 0, match: match([ofbField(oxmOfbFieldTypes.OFPXMT_OFB_ETH_DST, '001122334456')]) });
+    const a = computeFlowId({
+      tableId: 0,
+      priority: 0,
+      match: match([ofbField(oxmOfbFieldTypes.OFPXMT_OFB_ETH_DST, '00:11:22:33:44:55')])
+    });
+    const b = computeFlowId({
+      tableId: 0,
+      priority: 0,
+      match: match([ofbField(oxmOfbFieldTypes.OFPXMT_OFB_ETH_DST, '001122334456')])
+    });
     expect(a).not.toBe(b);
   });
 });

@@ -74,7 +74,8 @@ export function flowIdentityBytes(identity: FlowIdentity): Buffer {
       const v = valueOf(f.ofbField);
       const m = f.ofbField.hasMask ? maskOf(f.ofbField) : undefined;
       parts.push([v, m]);
-      size += 4 + (v === undefined ? 0 : rawSize(v[0], v[1])) + 1 + (m === undefined ? 0 : rawSize(m[0], m[1]));
+      size +=
+        4 + (v === undefined ? 0 : rawSize(v[0], v[1])) + 1 + (m === undefined ? 0 : rawSize(m[0], m[1]));
     } else {
       parts.push([]);
       if (f.experimenterField !== undefined) size += 8;

@@ -1,4 +1,10 @@
-import { ofpActionType, ofpFlowModCommand, ofpFlowModFailedCode, ofpFlowModFlags, ofpFlowRemovedReason } from '@voltha/proto';
+import {
+  ofpActionType,
+  ofpFlowModCommand,
+  ofpFlowModFailedCode,
+  ofpFlowModFlags,
+  ofpFlowRemovedReason
+} from '@voltha/proto';
 import type { ofpFlowMod, ofpFlowStats, ofpInstruction } from '@voltha/proto';
 
 import { OFPTT_ALL, isAnyGroup, isAnyPort, portEquals } from './constants';
@@ -40,17 +46,23 @@ export interface FlowTableOptions {
 export function referencedGroups(instructions: readonly ofpInstruction[]): number[] {
   const out: number[] = [];
   for (const a of allActionsOf(instructions)) {
-    if (a.type === ofpActionType.OFPAT_GROUP && a.group !== undefined && !out.includes(a.group.groupId)) out.push(a.group.groupId);
+    if (a.type === ofpActionType.OFPAT_GROUP && a.group !== undefined && !out.includes(a.group.groupId))
+      out.push(a.group.groupId);
   }
   return out;
 }
 
 function hasOutputTo(flow: ofpFlowStats, port: number): boolean {
-  return allActionsOf(flow.instructions).some((a) => a.type === ofpActionType.OFPAT_OUTPUT && a.output !== undefined && portEquals(a.output.port, port));
+  return allActionsOf(flow.instructions).some(
+    (a) => a.type === ofpActionType.OFPAT_OUTPUT && a.output !== undefined && portEquals(a.output.port, port)
+  );
 }
 
 function hasGroupAction(flow: ofpFlowStats, groupId: number): boolean {
-  return allActionsOf(flow.instructions).some((a) => a.type === ofpActionType.OFPAT_GROUP && a.group !== undefined && portEquals(a.group.groupId, groupId));
+  return allActionsOf(flow.instructions).some(
+    (a) =>
+      a.type === ofpActionType.OFPAT_GROUP && a.group !== undefined && portEquals(a.group.groupId, groupId)
+  );
 }
 
 function addToIndex<K>(index: Map<K, Set<string>>, key: K, id: string): void {
@@ -170,14 +182,22 @@ export class FlowTable {
   public planRemoveGroupReferences(groupIds: Iterable<number>): FlowTableDelta {
     const ids = new Set<string>();
     for (const g of groupIds) for (const id of this.byGroup.get(g) ?? []) ids.add(id);
-    return { ...emptyFlowDelta(), removed: this.inTableOrder(ids), removedReason: ofpFlowRemovedReason.OFPRR_GROUP_DELETE };
+    return {
+      ...emptyFlowDelta(),
+      removed: this.inTableOrder(ids),
+      removedReason: ofpFlowRemovedReason.OFPRR_GROUP_DELETE
+    };
   }
 
   /** The delta removing every entry that uses a meter (OFPRR_METER_DELETE). */
   public planRemoveMeterReferences(meterIds: Iterable<number>): FlowTableDelta {
     const ids = new Set<string>();
     for (const m of meterIds) for (const id of this.byMeter.get(m) ?? []) ids.add(id);
-    return { ...emptyFlowDelta(), removed: this.inTableOrder(ids), removedReason: ofpFlowRemovedReason.OFPRR_METER_DELETE };
+    return {
+      ...emptyFlowDelta(),
+      removed: this.inTableOrder(ids),
+      removedReason: ofpFlowRemovedReason.OFPRR_METER_DELETE
+    };
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -193,14 +213,19 @@ export class FlowTable {
         n++;
         if (order.size === ids.size) break;
       }
-      return [...ids].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)).map((id) => this.byId.get(id) as ofpFlowStats);
+      return [...ids]
+        .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
+        .map((id) => this.byId.get(id) as ofpFlowStats);
     }
     const out: ofpFlowStats[] = [];
     for (const [id, f] of this.byId) if (ids.has(id)) out.push(f);
     return out;
   }
 
-  private checkReferences(instructions: readonly ofpInstruction[], refs: FlowReferenceCheck | undefined): void {
+  private checkReferences(
+    instructions: readonly ofpInstruction[],
+    refs: FlowReferenceCheck | undefined
+  ): void {
     if (refs === undefined) return;
     for (const g of referencedGroups(instructions)) if (!refs.hasGroup(g)) throw new UnknownGroupError(g);
     const m = meterIdOf(instructions);
@@ -224,12 +249,21 @@ export class FlowTable {
     }
     const existing = this.byId.get(entry.id);
     if (existing === undefined) return { ...emptyFlowDelta(), added: [entry] };
-    if (existing.tableId !== entry.tableId || existing.priority !== entry.priority || !matchesEqual(existing.match, entry.match)) {
-      throw flowModFailed(ofpFlowModFailedCode.OFPFMFC_UNKNOWN, `flow id ${entry.id} collides with a different entry`);
+    if (
+      existing.tableId !== entry.tableId ||
+      existing.priority !== entry.priority ||
+      !matchesEqual(existing.match, entry.match)
+    ) {
+      throw flowModFailed(
+        ofpFlowModFailedCode.OFPFMFC_UNKNOWN,
+        `flow id ${entry.id} collides with a different entry`
+      );
     }
     if (sameFlowContent(existing, entry)) return emptyFlowDelta();
     const reset = (mod.flags & ofpFlowModFlags.OFPFF_RESET_COUNTS) !== 0;
-    const after: ofpFlowStats = reset ? entry : { ...entry, packetCount: existing.packetCount, byteCount: existing.byteCount };
+    const after: ofpFlowStats = reset
+      ? entry
+      : { ...entry, packetCount: existing.packetCount, byteCount: existing.byteCount };
     return { ...emptyFlowDelta(), replaced: [{ before: existing, after }] };
   }
 
@@ -270,7 +304,9 @@ export class FlowTable {
   private planDelete(mod: ofpFlowMod, strict: boolean): FlowTableDelta {
     const cookieOk = this.cookieFilter(mod);
     const portOk = isAnyPort(mod.outPort) ? () => true : (f: ofpFlowStats) => hasOutputTo(f, mod.outPort);
-    const groupOk = isAnyGroup(mod.outGroup) ? () => true : (f: ofpFlowStats) => hasGroupAction(f, mod.outGroup);
+    const groupOk = isAnyGroup(mod.outGroup)
+      ? () => true
+      : (f: ofpFlowStats) => hasGroupAction(f, mod.outGroup);
     const keep = (f: ofpFlowStats): boolean => cookieOk(f) && portOk(f) && groupOk(f);
     const ids = new Set<string>();
     if (strict) {
@@ -290,7 +326,11 @@ export class FlowTable {
       if (mod.tableId === OFPTT_ALL) scan(this.byId.keys());
       else scan(this.byTable.get(mod.tableId) ?? []);
     }
-    return { ...emptyFlowDelta(), removed: this.inTableOrder(ids), removedReason: ofpFlowRemovedReason.OFPRR_DELETE };
+    return {
+      ...emptyFlowDelta(),
+      removed: this.inTableOrder(ids),
+      removedReason: ofpFlowRemovedReason.OFPRR_DELETE
+    };
   }
 
   private insert(f: ofpFlowStats): void {

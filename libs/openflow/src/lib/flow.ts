@@ -20,22 +20,32 @@ export interface FlowLike {
 // Getters (VOLTHA semantics: actions are those of the first APPLY_ACTIONS instruction)
 // ------------------------------------------------------------------------------------------------
 
-export const getInPort = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_IN_PORT);
-export const getVlanVid = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_VLAN_VID);
-export const getVlanPcp = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_VLAN_PCP);
-export const getEthType = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_ETH_TYPE);
-export const getIpProto = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_IP_PROTO);
-export const getUdpSrc = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_UDP_SRC);
-export const getUdpDst = (f: FlowLike): number | undefined => fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_UDP_DST);
+export const getInPort = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_IN_PORT);
+export const getVlanVid = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_VLAN_VID);
+export const getVlanPcp = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_VLAN_PCP);
+export const getEthType = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_ETH_TYPE);
+export const getIpProto = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_IP_PROTO);
+export const getUdpSrc = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_UDP_SRC);
+export const getUdpDst = (f: FlowLike): number | undefined =>
+  fieldNumber(f.match, oxmOfbFieldTypes.OFPXMT_OFB_UDP_DST);
 /** METADATA match value (u64 decimal string). */
-export const getMetadata = (f: FlowLike): string | undefined => fieldU64(f.match, oxmOfbFieldTypes.OFPXMT_OFB_METADATA);
+export const getMetadata = (f: FlowLike): string | undefined =>
+  fieldU64(f.match, oxmOfbFieldTypes.OFPXMT_OFB_METADATA);
 /** TUNNEL_ID match value (u64 decimal string). */
-export const getTunnelId = (f: FlowLike): string | undefined => fieldU64(f.match, oxmOfbFieldTypes.OFPXMT_OFB_TUNNEL_ID);
+export const getTunnelId = (f: FlowLike): string | undefined =>
+  fieldU64(f.match, oxmOfbFieldTypes.OFPXMT_OFB_TUNNEL_ID);
 
 /** Actions of the first APPLY_ACTIONS instruction ([] when none). */
 export const getActions = (f: FlowLike): ofpAction[] => applyActionsOf(f.instructions);
 /** Port of the first OUTPUT action, or undefined. */
-export const getOutPort = (f: FlowLike): number | undefined => firstOutputPort(applyActionsOf(f.instructions));
+export const getOutPort = (f: FlowLike): number | undefined =>
+  firstOutputPort(applyActionsOf(f.instructions));
 /** Group of the first GROUP action, or undefined. */
 export const getGroupId = (f: FlowLike): number | undefined => firstGroupId(applyActionsOf(f.instructions));
 export const getGotoTable = (f: FlowLike): number | undefined => gotoTableOf(f.instructions);
@@ -148,7 +158,12 @@ export function sameMatchAndInstructions(a: FlowLike, b: FlowLike): boolean {
   const mb = b.match === undefined ? undefined : ofpMatch.encode(b.match).finish();
   if (ma === undefined || mb === undefined ? ma !== mb : !bytesEqual(ma, mb)) return false;
   for (let i = 0; i < a.instructions.length; i++) {
-    if (!bytesEqual(ofpInstruction.encode(a.instructions[i]).finish(), ofpInstruction.encode(b.instructions[i]).finish()))
+    if (
+      !bytesEqual(
+        ofpInstruction.encode(a.instructions[i]).finish(),
+        ofpInstruction.encode(b.instructions[i]).finish()
+      )
+    )
       return false;
   }
   return true;

@@ -22,7 +22,11 @@ export function groupIdOf(entry: ofpGroupEntry): number {
 }
 
 /** A group entry `{desc{type, group_id, buckets}, stats{group_id, zero counters}}`. */
-export function groupEntry(groupId: number, type: ofpGroupType, buckets: readonly ofpBucket[]): ofpGroupEntry {
+export function groupEntry(
+  groupId: number,
+  type: ofpGroupType,
+  buckets: readonly ofpBucket[]
+): ofpGroupEntry {
   return {
     $type: 'openflow_13.ofp_group_entry',
     desc: { $type: 'openflow_13.ofp_group_desc', type, groupId, buckets: buckets.slice() },
@@ -34,7 +38,11 @@ export function groupEntry(groupId: number, type: ofpGroupType, buckets: readonl
       byteCount: '0',
       durationSec: 0,
       durationNsec: 0,
-      bucketStats: buckets.map(() => ({ $type: 'openflow_13.ofp_bucket_counter', packetCount: '0', byteCount: '0' }))
+      bucketStats: buckets.map(() => ({
+        $type: 'openflow_13.ofp_bucket_counter',
+        packetCount: '0',
+        byteCount: '0'
+      }))
     }
   };
 }
@@ -45,7 +53,12 @@ export function bucket(actions: ofpBucket['actions'], weight = 0): ofpBucket {
 }
 
 /** A group-mod message. */
-export function groupMod(command: ofpGroupModCommand, groupId: number, type: ofpGroupType, buckets: readonly ofpBucket[] = []): ofpGroupMod {
+export function groupMod(
+  command: ofpGroupModCommand,
+  groupId: number,
+  type: ofpGroupType,
+  buckets: readonly ofpBucket[] = []
+): ofpGroupMod {
   return { $type: 'openflow_13.ofp_group_mod', command, type, groupId, buckets: buckets.slice() };
 }
 
@@ -102,10 +115,17 @@ export class GroupTable {
       case ofpGroupModCommand.OFPGC_MODIFY: {
         const before = this.byId.get(mod.groupId);
         if (before === undefined) {
-          throw new UnknownGroupError(mod.groupId, ofpErrorType.OFPET_GROUP_MOD_FAILED, ofpGroupModFailedCode.OFPGMFC_UNKNOWN_GROUP);
+          throw new UnknownGroupError(
+            mod.groupId,
+            ofpErrorType.OFPET_GROUP_MOD_FAILED,
+            ofpGroupModFailedCode.OFPGMFC_UNKNOWN_GROUP
+          );
         }
         const fresh = groupEntry(mod.groupId, mod.type, mod.buckets);
-        const after: ofpGroupEntry = before.stats === undefined ? fresh : { ...fresh, stats: { ...before.stats, bucketStats: fresh.stats?.bucketStats ?? [] } };
+        const after: ofpGroupEntry =
+          before.stats === undefined
+            ? fresh
+            : { ...fresh, stats: { ...before.stats, bucketStats: fresh.stats?.bucketStats ?? [] } };
         return { ...emptyGroupDelta(), replaced: [{ before, after }] };
       }
       default: {

@@ -40,7 +40,11 @@ export function writeMetadata(value: string | bigint, mask: string | bigint = U6
   return {
     $type: 'openflow_13.ofp_instruction',
     type: ofpInstructionType.OFPIT_WRITE_METADATA,
-    writeMetadata: { $type: 'openflow_13.ofp_instruction_write_metadata', metadata: u64(value), metadataMask: u64(mask) }
+    writeMetadata: {
+      $type: 'openflow_13.ofp_instruction_write_metadata',
+      metadata: u64(value),
+      metadataMask: u64(mask)
+    }
   };
 }
 
@@ -57,7 +61,11 @@ export function meter(meterId: number): ofpInstruction {
  * 47-32 technology-profile id, 31-0 egress port (or, on Multi-UNI traps, an OLT meter id).
  */
 export function packVolthaMetadata(tag: number, techProfileId: number, port: number): string {
-  return ((BigInt(tag & 0xffff) << 48n) | (BigInt(techProfileId & 0xffff) << 32n) | BigInt(port >>> 0)).toString();
+  return (
+    (BigInt(tag & 0xffff) << 48n) |
+    (BigInt(techProfileId & 0xffff) << 32n) |
+    BigInt(port >>> 0)
+  ).toString();
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -81,7 +89,10 @@ export function applyActionsOf(instructions: readonly ofpInstruction[]): ofpActi
 export function allActionsOf(instructions: readonly ofpInstruction[]): ofpAction[] {
   const out: ofpAction[] = [];
   for (const i of instructions) {
-    if (i.type === ofpInstructionType.OFPIT_APPLY_ACTIONS || i.type === ofpInstructionType.OFPIT_WRITE_ACTIONS) {
+    if (
+      i.type === ofpInstructionType.OFPIT_APPLY_ACTIONS ||
+      i.type === ofpInstructionType.OFPIT_WRITE_ACTIONS
+    ) {
       if (i.actions !== undefined) out.push(...i.actions.actions);
     }
   }

@@ -2,9 +2,28 @@ import { oxmOfbFieldTypes } from '@voltha/proto';
 
 import { firstOutputPort, output, setVlanVid, setFieldNumber } from './actions';
 import { OFPP_CONTROLLER, isControllerPort, maskPort, portEquals, vid } from './constants';
-import { flowStats, getInPort, getMetadata, getMeterId, getOutPort, getTunnelId, getWriteMetadata, getGotoTable } from './flow';
+import {
+  flowStats,
+  getInPort,
+  getMetadata,
+  getMeterId,
+  getOutPort,
+  getTunnelId,
+  getWriteMetadata,
+  getGotoTable
+} from './flow';
 import { applyActions, gotoTable, meter, packVolthaMetadata, writeMetadata } from './instructions';
-import { canonicalMatch, ethType, inPort, match, matchCovers, matchesOverlap, metadata, tunnelId, vlanVid } from './match';
+import {
+  canonicalMatch,
+  ethType,
+  inPort,
+  match,
+  matchCovers,
+  matchesOverlap,
+  metadata,
+  tunnelId,
+  vlanVid
+} from './match';
 import { parseU64, u64, u64Bits, u64Low32 } from './uint64';
 
 describe('constants', () => {
@@ -34,7 +53,12 @@ describe('flow getters and builders', () => {
     tableId: 0,
     priority: 7,
     match: [inPort(5), vlanVid(vid(0)), metadata('18446744073709551615'), tunnelId(17)],
-    instructions: [applyActions([setVlanVid(vid(9)), output(3)]), gotoTable(1), meter(4), writeMetadata(packVolthaMetadata(0, 64, 5))]
+    instructions: [
+      applyActions([setVlanVid(vid(9)), output(3)]),
+      gotoTable(1),
+      meter(4),
+      writeMetadata(packVolthaMetadata(0, 64, 5))
+    ]
   });
   it('should read the VOLTHA fields', () => {
     expect(getInPort(f)).toBe(5);
@@ -44,7 +68,9 @@ describe('flow getters and builders', () => {
     expect(getMetadata(f)).toBe('18446744073709551615');
     expect(getTunnelId(f)).toBe('17');
     expect(getWriteMetadata(f)).toBe(((64n << 32n) | 5n).toString());
-    expect(setFieldNumber(f.instructions[0].actions?.actions ?? [], oxmOfbFieldTypes.OFPXMT_OFB_VLAN_VID)).toBe(vid(9));
+    expect(
+      setFieldNumber(f.instructions[0].actions?.actions ?? [], oxmOfbFieldTypes.OFPXMT_OFB_VLAN_VID)
+    ).toBe(vid(9));
     expect(firstOutputPort([])).toBeUndefined();
   });
 

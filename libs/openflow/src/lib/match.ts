@@ -98,11 +98,15 @@ export function ofbRawValue(field: ofpOxmOfbField): OfbRawValue | undefined {
 /** The mask member of a field, or undefined when unmasked or not maskable. */
 export function ofbRawMask(field: ofpOxmOfbField): OfbRawValue | undefined {
   const s = ofbFieldSpec(field.type);
-  return s?.maskKey === undefined || !field.hasMask ? undefined : (field[s.maskKey] as OfbRawValue | undefined);
+  return s?.maskKey === undefined || !field.hasMask
+    ? undefined
+    : (field[s.maskKey] as OfbRawValue | undefined);
 }
 
 function bytesToBigInt(b: Uint8Array): bigint {
-  return b.length === 0 ? 0n : BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'));
+  return b.length === 0
+    ? 0n
+    : BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex'));
 }
 
 /** Any raw value as a BigInt (u64 strings parsed, bytes read big-endian). */
@@ -163,12 +167,15 @@ export const ethSrc = (mac: string | Uint8Array, mask?: string | Uint8Array): of
   ofbField(T.OFPXMT_OFB_ETH_SRC, mac, mask);
 export const ethType = (type: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_ETH_TYPE, type);
 /** VLAN_VID match: pass the full field value (e.g. `vid(100)` = 0x1000|100, or 0 for untagged). */
-export const vlanVid = (value: number, mask?: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_VLAN_VID, value, mask);
+export const vlanVid = (value: number, mask?: number): ofpOxmOfbField =>
+  ofbField(T.OFPXMT_OFB_VLAN_VID, value, mask);
 export const vlanPcp = (pcp: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_VLAN_PCP, pcp);
 export const ipDscp = (dscp: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_IP_DSCP, dscp);
 export const ipProto = (proto: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_IP_PROTO, proto);
-export const ipv4Src = (addr: number, mask?: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_IPV4_SRC, addr, mask);
-export const ipv4Dst = (addr: number, mask?: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_IPV4_DST, addr, mask);
+export const ipv4Src = (addr: number, mask?: number): ofpOxmOfbField =>
+  ofbField(T.OFPXMT_OFB_IPV4_SRC, addr, mask);
+export const ipv4Dst = (addr: number, mask?: number): ofpOxmOfbField =>
+  ofbField(T.OFPXMT_OFB_IPV4_DST, addr, mask);
 export const tcpSrc = (port: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_TCP_SRC, port);
 export const tcpDst = (port: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_TCP_DST, port);
 export const udpSrc = (port: number): ofpOxmOfbField => ofbField(T.OFPXMT_OFB_UDP_SRC, port);
@@ -223,15 +230,24 @@ export function fieldU64(m: ofpMatch | undefined, type: oxmOfbFieldTypes): strin
   return typeof v === 'string' ? v : undefined;
 }
 
-export const matchInPort = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_IN_PORT);
-export const matchVlanVid = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_VLAN_VID);
-export const matchVlanPcp = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_VLAN_PCP);
-export const matchEthType = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_ETH_TYPE);
-export const matchIpProto = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_IP_PROTO);
-export const matchUdpSrc = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_UDP_SRC);
-export const matchUdpDst = (m: ofpMatch | undefined): number | undefined => fieldNumber(m, T.OFPXMT_OFB_UDP_DST);
-export const matchMetadata = (m: ofpMatch | undefined): string | undefined => fieldU64(m, T.OFPXMT_OFB_METADATA);
-export const matchTunnelId = (m: ofpMatch | undefined): string | undefined => fieldU64(m, T.OFPXMT_OFB_TUNNEL_ID);
+export const matchInPort = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_IN_PORT);
+export const matchVlanVid = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_VLAN_VID);
+export const matchVlanPcp = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_VLAN_PCP);
+export const matchEthType = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_ETH_TYPE);
+export const matchIpProto = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_IP_PROTO);
+export const matchUdpSrc = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_UDP_SRC);
+export const matchUdpDst = (m: ofpMatch | undefined): number | undefined =>
+  fieldNumber(m, T.OFPXMT_OFB_UDP_DST);
+export const matchMetadata = (m: ofpMatch | undefined): string | undefined =>
+  fieldU64(m, T.OFPXMT_OFB_METADATA);
+export const matchTunnelId = (m: ofpMatch | undefined): string | undefined =>
+  fieldU64(m, T.OFPXMT_OFB_TUNNEL_ID);
 
 // ------------------------------------------------------------------------------------------------
 // Deterministic ordering
@@ -348,4 +364,3 @@ export function matchesEqual(a: ofpMatch | undefined, b: ofpMatch | undefined): 
   }
   return true;
 }
-

@@ -22,7 +22,11 @@ export function meterIdOfEntry(entry: ofpMeterEntry): number {
 }
 
 /** A meter entry `{config{flags, meter_id, bands}, stats{meter_id, zero counters}}`. */
-export function meterEntry(meterId: number, flags: number, bands: readonly ofpMeterBandHeader[]): ofpMeterEntry {
+export function meterEntry(
+  meterId: number,
+  flags: number,
+  bands: readonly ofpMeterBandHeader[]
+): ofpMeterEntry {
   return {
     $type: 'openflow_13.ofp_meter_entry',
     config: { $type: 'openflow_13.ofp_meter_config', flags, meterId, bands: bands.slice() },
@@ -34,17 +38,32 @@ export function meterEntry(meterId: number, flags: number, bands: readonly ofpMe
       byteInCount: '0',
       durationSec: 0,
       durationNsec: 0,
-      bandStats: bands.map(() => ({ $type: 'openflow_13.ofp_meter_band_stats', packetBandCount: '0', byteBandCount: '0' }))
+      bandStats: bands.map(() => ({
+        $type: 'openflow_13.ofp_meter_band_stats',
+        packetBandCount: '0',
+        byteBandCount: '0'
+      }))
     }
   };
 }
 
 /** A DROP band. */
 export function dropBand(rate: number, burstSize = 0): ofpMeterBandHeader {
-  return { $type: 'openflow_13.ofp_meter_band_header', type: 1, rate, burstSize, drop: { $type: 'openflow_13.ofp_meter_band_drop' } };
+  return {
+    $type: 'openflow_13.ofp_meter_band_header',
+    type: 1,
+    rate,
+    burstSize,
+    drop: { $type: 'openflow_13.ofp_meter_band_drop' }
+  };
 }
 
-export function meterMod(command: ofpMeterModCommand, meterId: number, flags = 0, bands: readonly ofpMeterBandHeader[] = []): ofpMeterMod {
+export function meterMod(
+  command: ofpMeterModCommand,
+  meterId: number,
+  flags = 0,
+  bands: readonly ofpMeterBandHeader[] = []
+): ofpMeterMod {
   return { $type: 'openflow_13.ofp_meter_mod', command, flags, meterId, bands: bands.slice() };
 }
 
@@ -98,7 +117,10 @@ export class MeterTable {
         const before = this.byId.get(mod.meterId);
         if (before === undefined) throw new UnknownMeterError(mod.meterId);
         const fresh = meterEntry(mod.meterId, mod.flags, mod.bands);
-        const after: ofpMeterEntry = before.stats === undefined ? fresh : { ...fresh, stats: { ...before.stats, bandStats: fresh.stats?.bandStats ?? [] } };
+        const after: ofpMeterEntry =
+          before.stats === undefined
+            ? fresh
+            : { ...fresh, stats: { ...before.stats, bandStats: fresh.stats?.bandStats ?? [] } };
         return { ...emptyMeterDelta(), replaced: [{ before, after }] };
       }
       default: {

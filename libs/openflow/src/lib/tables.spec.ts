@@ -1,4 +1,11 @@
-import { ofpFlowModCommand, ofpGroupModCommand, ofpGroupModFailedCode, ofpGroupType, ofpMeterModCommand, ofpFlowRemovedReason } from '@voltha/proto';
+import {
+  ofpFlowModCommand,
+  ofpGroupModCommand,
+  ofpGroupModFailedCode,
+  ofpGroupType,
+  ofpMeterModCommand,
+  ofpFlowRemovedReason
+} from '@voltha/proto';
 
 import { group, output, popVlan } from './actions';
 import { OFPG_ALL, OFPM_ALL } from './constants';
@@ -19,7 +26,10 @@ describe('OpenFlowTables', () => {
     const t = new OpenFlowTables();
     const d = t.applyGroupMod(groupMod(OFPGC_ADD, 2, ALL, twoBuckets));
     expect(d.groups.added).toHaveLength(1);
-    expect(t.groups.get(2)).toMatchObject({ desc: { type: ALL, groupId: 2, buckets: twoBuckets }, stats: { groupId: 2 } });
+    expect(t.groups.get(2)).toMatchObject({
+      desc: { type: ALL, groupId: 2, buckets: twoBuckets },
+      stats: { groupId: 2 }
+    });
   });
 
   it('G2: a second ADD of the same id is refused (GROUP_EXISTS)', () => {
@@ -57,24 +67,37 @@ describe('OpenFlowTables', () => {
     try {
       t.applyGroupMod(groupMod(OFPGC_MODIFY, 5, ALL, []));
     } catch (e) {
-      expect(e).toMatchObject({ code: 'FAILED_PRECONDITION', ofpErrorCode: ofpGroupModFailedCode.OFPGMFC_UNKNOWN_GROUP });
+      expect(e).toMatchObject({
+        code: 'FAILED_PRECONDITION',
+        ofpErrorCode: ofpGroupModFailedCode.OFPGMFC_UNKNOWN_GROUP
+      });
     }
     expect(t.applyGroupMod(groupMod(OFPGC_DELETE, 5, ALL)).groups.removed).toEqual([]);
   });
 
   it('should refuse flows that reference an absent group or meter', () => {
     const t = new OpenFlowTables();
-    expect(() => t.applyFlowMod(flowMod({ instructions: [applyActions([group(1)])] }))).toThrow(UnknownGroupError);
-    expect(() => t.applyFlowMod(flowMod({ instructions: [applyActions([output(1)]), meter(1)] }))).toThrow(UnknownMeterError);
+    expect(() => t.applyFlowMod(flowMod({ instructions: [applyActions([group(1)])] }))).toThrow(
+      UnknownGroupError
+    );
+    expect(() => t.applyFlowMod(flowMod({ instructions: [applyActions([output(1)]), meter(1)] }))).toThrow(
+      UnknownMeterError
+    );
     const lax = new OpenFlowTables({}, { requireKnownGroups: false, requireKnownMeters: false });
-    expect(lax.applyFlowMod(flowMod({ instructions: [applyActions([group(1)]), meter(1)] })).flows.added).toHaveLength(1);
+    expect(
+      lax.applyFlowMod(flowMod({ instructions: [applyActions([group(1)]), meter(1)] })).flows.added
+    ).toHaveLength(1);
   });
 
   it('meters: ADD / MODIFY / DELETE, with flows using a deleted meter removed', () => {
     const t = new OpenFlowTables();
     t.applyMeterMod(meterMod(ofpMeterModCommand.OFPMC_ADD, 1, 1, [dropBand(1000)]));
-    expect(() => t.applyMeterMod(meterMod(ofpMeterModCommand.OFPMC_ADD, 1, 1, [dropBand(1000)]))).toThrow(MeterExistsError);
-    expect(() => t.applyMeterMod(meterMod(ofpMeterModCommand.OFPMC_MODIFY, 2, 1, [dropBand(1000)]))).toThrow(UnknownMeterError);
+    expect(() => t.applyMeterMod(meterMod(ofpMeterModCommand.OFPMC_ADD, 1, 1, [dropBand(1000)]))).toThrow(
+      MeterExistsError
+    );
+    expect(() => t.applyMeterMod(meterMod(ofpMeterModCommand.OFPMC_MODIFY, 2, 1, [dropBand(1000)]))).toThrow(
+      UnknownMeterError
+    );
     t.applyMeterMod(meterMod(ofpMeterModCommand.OFPMC_MODIFY, 1, 1, [dropBand(2000)]));
     expect(t.meters.get(1)?.config?.bands[0].rate).toBe(2000);
     t.applyFlowMod(flowMod({ match: [inPort(1)], instructions: [applyActions([output(2)]), meter(1)] }));

@@ -1,4 +1,11 @@
-import type { ofpFlowMod, ofpFlowStats, ofpGroupEntry, ofpGroupMod, ofpMeterEntry, ofpMeterMod } from '@voltha/proto';
+import type {
+  ofpFlowMod,
+  ofpFlowStats,
+  ofpGroupEntry,
+  ofpGroupMod,
+  ofpMeterEntry,
+  ofpMeterMod
+} from '@voltha/proto';
 
 import { FlowTable, emptyFlowDelta, isEmptyFlowDelta } from './flow-table';
 import type { FlowTableDelta, FlowTableOptions } from './flow-table';
@@ -63,13 +70,19 @@ export class OpenFlowTables {
 
   public planGroupMod(mod: ofpGroupMod): TablesDelta {
     const groups = this.groups.plan(mod);
-    const flows = groups.removed.length === 0 ? emptyFlowDelta() : this.flows.planRemoveGroupReferences(groups.removed.map(groupIdOf));
+    const flows =
+      groups.removed.length === 0
+        ? emptyFlowDelta()
+        : this.flows.planRemoveGroupReferences(groups.removed.map(groupIdOf));
     return { flows, groups, meters: emptyMeterDelta() };
   }
 
   public planMeterMod(mod: ofpMeterMod): TablesDelta {
     const meters = this.meters.plan(mod);
-    const flows = meters.removed.length === 0 ? emptyFlowDelta() : this.flows.planRemoveMeterReferences(meters.removed.map(meterIdOfEntry));
+    const flows =
+      meters.removed.length === 0
+        ? emptyFlowDelta()
+        : this.flows.planRemoveMeterReferences(meters.removed.map(meterIdOfEntry));
     return { flows, groups: emptyGroupDelta(), meters };
   }
 

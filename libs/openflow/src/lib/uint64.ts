@@ -26,7 +26,8 @@ export function parseU64(value: string): bigint {
 export function u64(value: bigint | string | number): string {
   if (typeof value === 'string') return parseU64(value).toString();
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a safe unsigned integer: ${value}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new RangeError(`not a safe unsigned integer: ${value}`);
     return value.toString();
   }
   return BigInt.asUintN(64, value).toString();
