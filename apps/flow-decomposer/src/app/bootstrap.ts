@@ -1,0 +1,128 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Logger as Pino } from 'pino';
+
+import {
+  createPinoLogger,
+  GrpcErrorFilter,
+  grpcServerOptions,
+  PinoNestLogger,
+  ProbeRegistry,
+  startHealthServer
+} from '@voltha/nest-common';
+
+import { DryRun } from '../api/dry-run';
+import { CoreClient } from '../core/core-client';
+import { DecomposerService } from '../decomposer/decomposer.service';
+import { DecomposerMetrics } from '../decomposer/metrics';
+import type { ChangeEventSource, SourceLogger } from '../events/event-source';
+import { KafkaEventSource } from '../events/kafka-event-source';
+import { WatchEventSource } from '../events/watch-event-source';
+import { AppModule } from './app.module';
+import type { FlowDecomposerConfig } from './flow-decomposer.config';
+
+export interface RunningFlowDecomposer {
+  readonly grpcAddress: string;
+  readonly probePort: number;
+  readonly decomposer: DecomposerService;
+  /** Stops following events, lets the batch in progress finish, stops serving. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts flow-decomposer: probes and metrics, the gRPC API, then (in the background) the first
+ * full reconcile and the event source. Until core-config answers it waits with backoff and is not
+ * ready (/readyz 503); it never exits because core-config is not up yet.
+ */
+export async function startFlowDecomposer(
+  config: FlowDecomposerConfig,
+  log: Pino = createPinoLogger('flow-decomposer', config.logLevel)
+): Promise<RunningFlowDecomposer> {
+  const probes = new ProbeRegistry();
+  for (const p of ['core', 'events', 'grpc']) probes.register(p);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const health = await startHealthServer({
+    host: config.probeHost,
+    port: config.probePort,
+    probes,
+    metrics: registry
+  });
+  log.info({ port: health.port }, 'probe-server-started');
+
+  const cleanups: Array<() => Promise<unknown>> = [async () => health.close()];
+  const cleanup = async (): Promise<void> => {
+    for (const c of cleanups.reverse())
+      await c().catch((e: Error) => log.warn({ error: e.message }, 'cleanup-failed'));
+  };
+  try {
+    const core = new CoreClient(config.core);
+    cleanups.push(async () => core.close());
+    const sourceLog: SourceLogger = {
+      info: (fields, event) => log.info(fields, event),
+      warn: (fields, event) => log.warn(fields, event)
+    };
+    const source: ChangeEventSource =
+      config.kafka.length > 0
+        ? new KafkaEventSource(
+            config.kafka,
+            config.eventsTopic,
+            `flow-decomposer-${config.instanceId}`,
+            sourceLog
+          )
+        : new WatchEventSource(core, sourceLog);
+    // The gauges read the service, which itself reports through the metrics.
+    const ref: { service?: DecomposerService } = {};
+    const metrics = new DecomposerMetrics(registry, probes, {
+      failedFlows: () => ref.service?.state.failedFlowCount ?? 0,
+      logicalFlows: () => ref.service?.state.logicalFlowCount ?? 0,
+      deviceFlows: () => ref.service?.state.deviceFlowCount ?? 0,
+      lastSeq: () => ref.service?.lastSeq ?? 0
+    });
+    const service = new DecomposerService(
+      core,
+      source,
+      {
+        batchMax: config.batchMax,
+        batchWaitMs: config.batchWaitMs,
+        writeConcurrency: config.writeConcurrency
+      },
+      log,
+      metrics
+    );
+    ref.service = service;
+    cleanups.push(() => service.stop(config.shutdownTimeoutMs));
+
+    const url = `${config.grpcHost}:${config.grpcPort}`;
+    const app: INestMicroservice = await NestFactory.createMicroservice(
+      AppModule.with({ decomposer: service, dryRun: new DryRun(core) }),
+      {
+        ...grpcServerOptions(url, ['flow_decomposer_service.proto']),
+        logger: new PinoNestLogger(log),
+        bufferLogs: false
+      }
+    );
+    app.useGlobalFilters(new GrpcErrorFilter());
+    await app.listen();
+    cleanups.push(() => app.close());
+    probes.set('grpc', 'running');
+    log.info(
+      {
+        grpc: url,
+        probe: health.port,
+        core: config.core,
+        source: source.kind,
+        batchMax: config.batchMax,
+        batchWaitMs: config.batchWaitMs
+      },
+      'flow-decomposer-serving'
+    );
+    void service.start().then(() => log.info({ source: source.kind }, 'flow-decomposer-ready'));
+
+    return { grpcAddress: url, probePort: health.port, decomposer: service, close: cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
