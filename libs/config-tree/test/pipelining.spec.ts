@@ -494,3 +494,73 @@ describe('pipelined store commits', () => {
     await expectReloadEquals(root, store);
   });
 });
+
+describe('re-entrancy guarantees with a store (pipelining active)', () => {
+  let store: GroupingStore;
+  let root: ConfigRoot;
+  beforeEach(async () => {
+    store = new GroupingStore();
+    root = await ConfigRoot.create(fixtureD(), { store });
+  });
+  afterEach(async () => {
+    await expectReloadEquals(root, store);
+  });
+
+  it('case 76 with a store: a POST_ADD callback that updates /health succeeds before the add returns', async () => {
+    root.getProxy('/').registerCallback(CallbackType.POST_ADD, async () => {
+      await root.update('/health', health(HEALTHY));
+    });
+    const r = await root.add('/adapters', adapter('x'));
+    expect(r.seq).toBe(1);
+    expect(root.seq).toBe(2);
+    expect(((await root.get('/health')) as HealthStatus).state).toBe(HEALTHY);
+  });
+
+  it('case 90 with a store: writes from POST callbacks of a transaction commit, awaited or not', async () => {
+    root.getProxy('/').registerCallback(CallbackType.POST_ADD, (a: Adapter) => {
+      if (a.id.startsWith('n'))
+        return root.update(`/adapters/${a.id}`, Adapter.fromPartial({ ...a, version: 'seen' }));
+      void root.update(`/adapters/${a.id}`, Adapter.fromPartial({ ...a, version: 'fire-and-forget' }));
+    });
+    const tx = root.openTransaction();
+    await tx.add('/adapters', adapter('n1'));
+    await tx.add('/adapters', adapter('m2'));
+    // pipelined writes queued meanwhile do not overtake the commit or its nested writes
+    const others = [root.update('/adapters/0', adapter('0', 0)), tx.commit()];
+    await Promise.all(others);
+    expect(((await root.get('/adapters/n1')) as Adapter).version).toBe('seen');
+    expect(((await root.get('/adapters/m2')) as Adapter).version).toBe('fire-and-forget');
+    expect(root.seq).toBe(4);
+  });
+
+  it('a PRE callback may await a write; the outer mutation (pipelined) applies on top of it', async () => {
+    root.getProxy('/').registerCallback(CallbackType.PRE_ADD, async () => {
+      await root.update('/health', health(OVERLOADED));
+    });
+    const results = await Promise.all([
+      root.add('/adapters', adapter('y')),
+      root.update('/adapters/0', adapter('0', 1))
+    ]);
+    expect(results.map((r) => r.seq)).toEqual([2, 3]);
+    expect(((await root.get('/health')) as HealthStatus).state).toBe(OVERLOADED);
+    expect(await adapterIds(root)).toContain('y');
+  });
+
+  it('a top-level caller arriving during a POST callback waits for the whole outer mutation', async () => {
+    const order: string[] = [];
+    let inCallback!: () => void;
+    const entered = new Promise<void>((r) => (inCallback = r));
+    root.getProxy('/').registerCallback(CallbackType.POST_ADD, async () => {
+      inCallback();
+      await new Promise((r) => setTimeout(r, 5));
+      await root.update('/health', health(OVERLOADED));
+      order.push('outer-callback-done');
+    });
+    const outer = root.add('/adapters', adapter('o')).then(() => order.push('outer-resolved'));
+    await entered;
+    const later = root.update('/health', health(HEALTHY)).then(() => order.push('top-level-resolved'));
+    await Promise.all([outer, later]);
+    expect(order).toEqual(['outer-callback-done', 'outer-resolved', 'top-level-resolved']);
+    expect(((await root.get('/health')) as HealthStatus).state).toBe(HEALTHY);
+  });
+});

@@ -856,7 +856,13 @@ export class ConfigRoot {
           // removed by the transaction or on main
         }
       }
-      return this.commitRoot(root, changed, announcements, tx);
+      try {
+        return await this.commitRoot(root, changed, announcements, tx);
+      } catch (e) {
+        // A failed commit re-opened it already; this only catches a failure before the store was involved.
+        if (this.committing.has(tx)) this.reopenTx(tx);
+        throw e;
+      }
     });
     return this.finish(step);
   }
