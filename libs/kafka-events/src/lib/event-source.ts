@@ -31,8 +31,10 @@ export interface EventSourceHandlers {
    * Events may have been missed (first start, events no longer retained after a long disconnect):
    * re-read the state. Events that arrive meanwhile are buffered and delivered afterwards, so a
    * consumer sees everything after its resync (possibly twice: consumers are idempotent).
+   * It may resolve with the commit seq its read is at least as new as: the Watch source then
+   * (re)opens its stream from there, so nothing committed after the read can be missed.
    */
-  onResync(reason: string): Promise<void>;
+  onResync(reason: string): Promise<void | number>;
 }
 
 /** Where a service's change events come from: core-config's Watch stream or Kafka. */
@@ -62,11 +64,14 @@ export class BatchPump {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   public lastSeq = 0;
+  /** The seq the consumer's last resync read was at (0: it did not say). */
+  public resyncSeq = 0;
 
   public constructor(
     private readonly handlers: EventSourceHandlers,
     private readonly options: { batchMax: number; batchWaitMs: number; logger: EventSourceLogger },
-    private readonly onDrained?: () => void
+    private readonly onDrained?: () => void,
+    private readonly onResynced?: (seq: number) => void
   ) {}
 
   public get backlog(): number {
@@ -109,7 +114,11 @@ export class BatchPump {
         if (this.resyncs.length > 0) {
           const reason = this.resyncs.splice(0).join('; ');
           try {
-            await this.handlers.onResync(reason);
+            const seq = await this.handlers.onResync(reason);
+            if (typeof seq === 'number' && seq > 0) {
+              this.resyncSeq = seq;
+              this.onResynced?.(seq);
+            }
           } catch (e) {
             this.options.logger.warn('event-resync-failed', { reason, error: (e as Error).message });
           }

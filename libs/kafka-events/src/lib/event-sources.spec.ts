@@ -70,7 +70,7 @@ describe('WatchEventSource', () => {
     server.addService(pkg.voltha.ConfigService.service, {
       Watch: (call: ServerWritableStream<{ fromSeq: string; pathPrefix: string }, unknown>) => {
         requests.push(call.request.fromSeq);
-        if (call.request.fromSeq === '2' && requests.length === 2) {
+        if (call.request.fromSeq === '1' && requests.length === 2) {
           call.emit('error', { code: status.FAILED_PRECONDITION, details: 'not retained' });
           return;
         }
@@ -110,14 +110,60 @@ describe('WatchEventSource', () => {
       expect(got).toEqual(['resync:start', '1:a:add', '2:b:add']);
       stream?.end();
       stream = undefined;
-      // reconnects from seq 2; the fake answers "not retained" -> resync, then live again from 0
+      // reconnects from seq 1 (commit 2 again, whole); the fake answers "not retained" -> resync,
+      // then live again from 0
       await until(() => requests.length >= 3 && stream !== undefined);
-      expect(requests.slice(0, 3)).toEqual(['0', '2', '0']);
+      expect(requests.slice(0, 3)).toEqual(['0', '1', '0']);
       await until(() => got.length === 4);
       expect(got[3]).toMatch(/^resync:events lost/);
       send(3, 'c');
       await until(() => got.length === 5);
       expect(got[4]).toBe('3:c:add');
+    } finally {
+      await source.stop();
+      server.forceShutdown();
+    }
+  });
+});
+
+describe('WatchEventSource with a resync seq', () => {
+  it('should watch again from the seq the consumer read at', async () => {
+    const definition = loadSync(protoPath('config_service.proto'), GRPC_LOADER_OPTIONS);
+    const pkg = loadPackageDefinition(definition) as unknown as {
+      voltha: { ConfigService: { service: never } };
+    };
+    const requests: string[] = [];
+    const server = new Server();
+    server.addService(pkg.voltha.ConfigService.service, {
+      Watch: (call: ServerWritableStream<{ fromSeq: string; pathPrefix: string }, unknown>) => {
+        requests.push(call.request.fromSeq);
+        if (call.request.fromSeq === '7') {
+          call.write({
+            type: 0,
+            path: '/devices/z',
+            seq: '8',
+            key: 'z',
+            origin: 'x',
+            message: toWireAny(device('z'))
+          });
+        }
+      }
+    });
+    const port = await new Promise<number>((res, rej) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p)))
+    );
+    const got: string[] = [];
+    const source = new WatchEventSource({ address: `127.0.0.1:${port}`, minBackoffMs: 10, maxBackoffMs: 20 });
+    await source.start({
+      onBatch: async (events) => {
+        for (const e of events) got.push(`${e.seq}:${(e.message as Device).id}`);
+      },
+      onResync: async () => 7
+    });
+    try {
+      await until(() => got.length === 1);
+      expect(requests.at(-1)).toBe('7');
+      expect(got).toEqual(['8:z']);
     } finally {
       await source.stop();
       server.forceShutdown();

@@ -91,7 +91,9 @@ export class WatchEventSource implements ChangeEventSource {
         batchWaitMs: this.options.batchWaitMs ?? 5,
         logger: this.logger
       },
-      () => this.call?.isPaused() && this.call.resume()
+      () => this.call?.isPaused() && this.call.resume(),
+      // The stream opened before the read may have registered after it: watch again from the read.
+      (seq) => this.reopen(seq)
     );
     this.open(0);
     this.pump.resync('start');
@@ -103,6 +105,22 @@ export class WatchEventSource implements ChangeEventSource {
     this.pump?.stop();
     this.call?.cancel();
     this.client?.close();
+  }
+
+  /**
+   * Where a new stream starts: after the consumer's last resync read, and no later than the commit
+   * before the last one delivered (a commit split over two batches is delivered again, whole).
+   */
+  private resumePoint(): number {
+    const delivered = this.pump?.lastSeq ?? 0;
+    return Math.max(this.pump?.resyncSeq ?? 0, delivered > 0 ? delivered - 1 : 0);
+  }
+
+  private reopen(seq: number): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const previous = this.call;
+    this.open(Math.max(seq, this.resumePoint()));
+    previous?.cancel();
   }
 
   private open(fromSeq: number): void {
@@ -133,7 +151,7 @@ export class WatchEventSource implements ChangeEventSource {
       connected = true;
     });
     call.on('error', (err: ServiceError) => {
-      if (this.stopped || err.code === status.CANCELLED) return;
+      if (this.stopped || err.code === status.CANCELLED || this.call !== call) return;
       if (err.code === status.FAILED_PRECONDITION) {
         this.logger.warn('watch-events-lost', { error: err.details });
         this.pump?.resync(`events lost: ${err.details}`);
@@ -157,7 +175,7 @@ export class WatchEventSource implements ChangeEventSource {
     this.logger.warn('watch-disconnected', { reason, retryInMs: Math.round(delay) });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.open(this.lastSeq);
+      this.open(this.resumePoint());
     }, delay);
   }
 }
