@@ -3,6 +3,8 @@ import type { INestMicroservice } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger as Pino } from 'pino';
 
+import { KafkaEventSource, WatchEventSource } from '@voltha/kafka-events';
+import type { ChangeEventSource, EventSourceLogger } from '@voltha/kafka-events';
 import {
   createPinoLogger,
   GrpcErrorFilter,
@@ -16,9 +18,6 @@ import { DryRun } from '../api/dry-run';
 import { CoreClient } from '../core/core-client';
 import { DecomposerService } from '../decomposer/decomposer.service';
 import { DecomposerMetrics } from '../decomposer/metrics';
-import type { ChangeEventSource, SourceLogger } from '../events/event-source';
-import { KafkaEventSource } from '../events/kafka-event-source';
-import { WatchEventSource } from '../events/watch-event-source';
 import { AppModule } from './app.module';
 import type { FlowDecomposerConfig } from './flow-decomposer.config';
 
@@ -59,19 +58,23 @@ export async function startFlowDecomposer(
   try {
     const core = new CoreClient(config.core);
     cleanups.push(async () => core.close());
-    const sourceLog: SourceLogger = {
-      info: (fields, event) => log.info(fields, event),
-      warn: (fields, event) => log.warn(fields, event)
+    const sourceLog: EventSourceLogger = {
+      info: (event, fields) => log.info(fields ?? {}, event),
+      warn: (event, fields) => log.warn(fields ?? {}, event)
     };
+    const batching = { batchMax: config.batchMax, batchWaitMs: config.batchWaitMs, logger: sourceLog };
+    // Every instance needs every event (its state covers whole logical devices): one consumer
+    // group per instance.
     const source: ChangeEventSource =
       config.kafka.length > 0
-        ? new KafkaEventSource(
-            config.kafka,
-            config.eventsTopic,
-            `flow-decomposer-${config.instanceId}`,
-            sourceLog
-          )
-        : new WatchEventSource(core, sourceLog);
+        ? new KafkaEventSource({
+            brokers: config.kafka,
+            groupId: `flow-decomposer-${config.instanceId}`,
+            topic: config.eventsTopic,
+            pathPrefixes: ['/logical_devices/', '/devices/'],
+            ...batching
+          })
+        : new WatchEventSource({ address: config.core, pathPrefix: '', ...batching });
     // The gauges read the service, which itself reports through the metrics.
     const ref: { service?: DecomposerService } = {};
     const metrics = new DecomposerMetrics(registry, probes, {
@@ -83,11 +86,7 @@ export async function startFlowDecomposer(
     const service = new DecomposerService(
       core,
       source,
-      {
-        batchMax: config.batchMax,
-        batchWaitMs: config.batchWaitMs,
-        writeConcurrency: config.writeConcurrency
-      },
+      { writeConcurrency: config.writeConcurrency },
       log,
       metrics
     );
@@ -118,7 +117,10 @@ export async function startFlowDecomposer(
       },
       'flow-decomposer-serving'
     );
-    void service.start().then(() => log.info({ source: source.kind }, 'flow-decomposer-ready'));
+    void service.start().catch((e: Error) => {
+      probes.set('events', 'failed', e.message);
+      log.error({ error: e.message }, 'event-source-failed');
+    });
 
     return { grpcAddress: url, probePort: health.port, decomposer: service, close: cleanup };
   } catch (e) {

@@ -1,5 +1,5 @@
 import { credentials, loadPackageDefinition, Metadata, status } from '@grpc/grpc-js';
-import type { Client, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
+import type { Client, ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
 import { fromAny, GRPC_LOADER_OPTIONS, protoPath, toWireAny } from '@voltha/proto';
@@ -14,22 +14,6 @@ type Unary = (
   options: { deadline: Date },
   callback: (error: ServiceError | null, response: unknown) => void
 ) => unknown;
-
-/** A ConfigEvent as @grpc/proto-loader hands it over (camelCase, uint64 as string, Any in wire form). */
-export interface WireConfigEvent {
-  type: number;
-  hash: string;
-  data: string;
-  path: string;
-  rootHash: string;
-  seq: string;
-  timestamp?: { seconds: string; nanos: number } | null;
-  message?: AnyLike | null;
-  key: string;
-  origin: string;
-}
-
-export type WatchStream = ClientReadableStream<WireConfigEvent>;
 
 /** The part of ConfigService flow-decomposer uses, as promises of typed messages. */
 export interface CoreApi {
@@ -47,7 +31,6 @@ export interface CoreApi {
   add(path: string, message: UnknownMessage, txid?: string): Promise<void>;
   update(path: string, message: UnknownMessage, txid?: string): Promise<void>;
   remove(path: string, txid?: string): Promise<void>;
-  watch(pathPrefix: string, fromSeq: number): WatchStream;
   close(): void;
 }
 
@@ -125,11 +108,6 @@ export class CoreClient implements CoreApi {
 
   public async remove(path: string, txid = ''): Promise<void> {
     await this.call('Remove', { path, txid, origin: ORIGIN });
-  }
-
-  public watch(pathPrefix: string, fromSeq: number): WatchStream {
-    const fn = (this.client as unknown as Record<string, (r: unknown, m: Metadata) => WatchStream>).Watch;
-    return fn.call(this.client, { pathPrefix, fromSeq: String(fromSeq) }, new Metadata());
   }
 
   public close(): void {

@@ -19,7 +19,7 @@ import type {
   Port
 } from '@voltha/proto';
 
-import type { ConfigChange } from '../events/change';
+import type { SourcedEvent } from '@voltha/kafka-events';
 import { buildEngine, sameMessage, sortedGroups, withId } from './build';
 
 /** What core-config holds for a device: its topology-relevant data and its device tables. */
@@ -191,13 +191,13 @@ export class DecomposerState {
   // Change events
 
   /** Applies one change; records the device table changes it implies in `out`. */
-  public apply(c: ConfigChange, out: PendingWrites): void {
+  public apply(c: SourcedEvent, out: PendingWrites): void {
     const p = parts(c.path);
     if (p[0] === 'logical_devices' && p.length >= 2) this.applyLogical(c, p, out);
     else if (p[0] === 'devices' && p.length >= 2) this.applyDevice(c, p, out);
   }
 
-  private applyLogical(c: ConfigChange, p: string[], out: PendingWrites): void {
+  private applyLogical(c: SourcedEvent, p: string[], out: PendingWrites): void {
     const ldId = p[1];
     if (p.length === 2) {
       if (c.type === 'remove') this.dropLogicalDevice(ldId, out);
@@ -233,7 +233,7 @@ export class DecomposerState {
     }
   }
 
-  private applyDevice(c: ConfigChange, p: string[], out: PendingWrites): void {
+  private applyDevice(c: SourcedEvent, p: string[], out: PendingWrites): void {
     const id = p[1];
     if (p.length === 2) {
       const d = c.message as Device;

@@ -3,21 +3,16 @@ import { performance } from 'node:perf_hooks';
 import { status } from '@grpc/grpc-js';
 import type { Logger as Pino } from 'pino';
 
+import type { ChangeEventSource, SourcedEvent } from '@voltha/kafka-events';
 import type { Device, LogicalDevice, UnknownMessage } from '@voltha/proto';
 
 import type { CoreApi } from '../core/core-client';
 import { grpcCode, isUnavailable, ORIGIN } from '../core/core-client';
-import type { ConfigChange } from '../events/change';
-import type { ChangeEventSource, ChangeSink } from '../events/event-source';
 import { DecomposerState, PendingWrites } from './decomposer-state';
 import type { FlowFailure, WriteOp } from './decomposer-state';
 import type { DecomposerMetrics } from './metrics';
 
 export interface DecomposerOptions {
-  /** Most events applied and written in one batch. */
-  readonly batchMax: number;
-  /** How long the first event of a batch waits for more, ms. */
-  readonly batchWaitMs: number;
   /** Writes in flight inside one transaction. */
   readonly writeConcurrency: number;
 }
@@ -32,7 +27,6 @@ export interface DecomposerStatsView {
   reconciles: number;
   lastSeq: number;
   eventSource: string;
-  queued: number;
 }
 
 const MIN_BACKOFF_MS = 200;
@@ -68,40 +62,23 @@ const detailsOf = (e: unknown): string =>
   String((e as { details?: unknown }).details ?? (e as Error).message);
 
 /**
- * The flow-decomposer's work loop. Change events from the source are queued and applied in
- * batches (whatever arrived within `batchWaitMs` of the first, at most `batchMax`); each batch
- * updates the per-logical-device engines, and the resulting device-table changes are compared with
- * what the devices hold and written in one ConfigService transaction. Full reconciles (at start,
- * after a gap, on request) run on the same serial lane, so nothing interleaves with a batch.
+ * The flow-decomposer's work loop. The event source hands over batches of change events (whatever
+ * arrived within a few ms, bounded); each batch updates the per-logical-device engines, and the
+ * resulting device-table changes are compared with what the devices hold and written in one
+ * ConfigService transaction. Full reconciles (at start, after a gap in the events, on request)
+ * run on the same serial lane, so nothing interleaves with a batch.
  */
 export class DecomposerService {
   public readonly state = new DecomposerState();
-  private queue: ConfigChange[] = [];
   private lane: Promise<unknown> = Promise.resolve();
-  private pumping = false;
-  private paused = false;
   private stopped = false;
   private syncedOnce = false;
-  private syncing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   public eventsProcessed = 0;
   public echoesIgnored = 0;
   public batchesWritten = 0;
   public reconciles = 0;
   public lastSeq = 0;
-
-  private readonly sink: ChangeSink = {
-    deliver: (changes) => this.enqueue(changes),
-    gap: (reason) => {
-      if (this.stopped) return;
-      this.log.warn({ reason }, 'event-gap-reconciling');
-      void this.exclusive(async () => {
-        this.queue = [];
-        await this.source.stop();
-        await this.sync('gap');
-      }).catch((e: Error) => this.log.error({ error: e.message }, 'gap-recovery-failed'));
-    }
-  };
 
   public constructor(
     private readonly core: CoreApi,
@@ -121,12 +98,28 @@ export class DecomposerService {
   }
 
   /**
-   * Starts in the background: waits for core-config (with backoff), reconciles everything, then
-   * follows the change events. The promise resolves once that first sync is done.
+   * Starts following the events. The source asks for a resync first: core-config is waited for
+   * (with backoff), everything is reconciled, then the events after that read are applied.
    */
-  public start(): Promise<void> {
-    this.syncing = this.exclusive(() => this.sync('start'));
-    return this.syncing;
+  public async start(): Promise<void> {
+    let backoff = MIN_BACKOFF_MS;
+    while (!this.stopped) {
+      try {
+        await this.source.start({
+          onBatch: (events) => this.exclusive(() => this.processBatch(events)),
+          onResync: (reason) => this.exclusive(() => this.sync(reason))
+        });
+        return;
+      } catch (e) {
+        // e.g. no Kafka broker yet: start again later
+        await this.source.stop().catch(() => undefined);
+        if (this.stopped) return;
+        this.metrics?.probe('events', 'preparing', (e as Error).message);
+        this.log.warn({ error: (e as Error).message, retryInMs: backoff }, 'event-source-start-failed');
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
   }
 
   public async stop(timeoutMs = 10_000): Promise<void> {
@@ -148,8 +141,7 @@ export class DecomposerService {
       batchesWritten: this.batchesWritten,
       reconciles: this.reconciles,
       lastSeq: this.lastSeq,
-      eventSource: this.source.kind,
-      queued: this.queue.length
+      eventSource: this.source.kind
     };
   }
 
@@ -169,27 +161,26 @@ export class DecomposerService {
     return run;
   }
 
-  /** prepare → reconcile → start the source, retried with backoff until core-config answers. */
-  private async sync(reason: string): Promise<void> {
+  /**
+   * A full reconcile, retried with backoff until core-config answers (a resync is never given up).
+   * Resolves with the seq the read is at least as new as: the source follows the events after it.
+   */
+  private async sync(reason: string): Promise<number | void> {
     let backoff = MIN_BACKOFF_MS;
     for (;;) {
       if (this.stopped) return;
       try {
-        await this.source.prepare();
         const seq = await this.reconcileNow(undefined, reason);
-        if (this.stopped) return;
-        await this.source.start(seq, this.sink);
         this.lastSeq = Math.max(this.lastSeq, seq);
+        if (!this.syncedOnce) this.log.info({ reason, seq, source: this.source.kind }, 'following-events');
         this.syncedOnce = true;
         this.metrics?.probe('events', 'running');
-        this.log.info({ reason, fromSeq: seq, source: this.source.kind }, 'following-events');
-        return;
+        return seq;
       } catch (e) {
         if (this.stopped) return;
-        await this.source.stop().catch(() => undefined);
         this.metrics?.probe('core', 'preparing', (e as Error).message);
         this.log.warn(
-          { error: (e as Error).message, retryInMs: backoff },
+          { reason, error: (e as Error).message, retryInMs: backoff },
           isUnavailable(e) ? 'waiting-for-core' : 'sync-failed'
         );
         await sleep(backoff);
@@ -198,54 +189,18 @@ export class DecomposerService {
     }
   }
 
-  private enqueue(changes: readonly ConfigChange[]): void {
+  private async processBatch(events: readonly SourcedEvent[]): Promise<void> {
     if (this.stopped) return;
-    for (const c of changes) {
-      if (c.origin === ORIGIN) {
-        this.echoesIgnored++;
-        continue;
-      }
-      if (relevant(c.path)) this.queue.push(c);
+    const batch: SourcedEvent[] = [];
+    for (const e of events) {
+      if (e.origin === ORIGIN) this.echoesIgnored++;
+      else if (relevant(e.path)) batch.push(e);
     }
-    this.metrics?.queueDepth.set(this.queue.length);
-    if (!this.paused && this.queue.length >= this.options.batchMax * 10) {
-      this.paused = true;
-      this.source.pause();
-    }
-    void this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping || this.stopped || this.queue.length === 0) return;
-    this.pumping = true;
-    try {
-      let first = true;
-      while (this.queue.length > 0 && !this.stopped) {
-        if (first && this.queue.length < this.options.batchMax && this.options.batchWaitMs > 0) {
-          await sleep(this.options.batchWaitMs);
-        }
-        first = false;
-        const batch = this.queue.splice(0, this.options.batchMax);
-        await this.exclusive(() => this.processBatch(batch)).catch((e: Error) =>
-          this.log.error({ error: e.message, stack: e.stack }, 'batch-failed')
-        );
-        this.metrics?.queueDepth.set(this.queue.length);
-        if (this.paused && this.queue.length <= this.options.batchMax) {
-          this.paused = false;
-          this.source.resume();
-        }
-      }
-    } finally {
-      this.pumping = false;
-    }
-    if (this.queue.length > 0 && !this.stopped) void this.pump();
-  }
-
-  private async processBatch(batch: readonly ConfigChange[]): Promise<void> {
+    if (batch.length === 0) return;
     const t0 = performance.now();
     const out = new PendingWrites();
     let broken = false;
-    let last: ConfigChange | undefined;
+    let last: SourcedEvent | undefined;
     for (const c of batch) {
       try {
         this.state.apply(c, out);

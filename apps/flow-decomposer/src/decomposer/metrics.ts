@@ -14,7 +14,6 @@ export class DecomposerMetrics {
   public readonly flowFailures: Counter<'reason'>;
   public readonly flowRecoveries: Counter;
   public readonly lagSeconds: Gauge;
-  public readonly queueDepth: Gauge;
 
   public constructor(
     registry: Registry,
@@ -68,11 +67,6 @@ export class DecomposerMetrics {
     this.lagSeconds = new Gauge({
       name: 'flow_decomposer_event_lag_seconds',
       help: 'Age of the last applied change event when it was applied',
-      registers
-    });
-    this.queueDepth = new Gauge({
-      name: 'flow_decomposer_queue_depth',
-      help: 'Change events received and not yet applied',
       registers
     });
     new Gauge({
