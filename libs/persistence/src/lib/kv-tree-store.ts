@@ -432,14 +432,17 @@ export class KvTreeStore implements TreeStore {
     }
     this.pendingDeletes = new Set(plan.leftoverDeletes);
     this.stats.batchesWritten += count;
-    if (this.pendingDeletes.size > 0 && this.queue.length === 0 && !this.unflushed) {
-      await this.deleteGarbage();
-    }
+    // Garbage that did not fit into the root transaction: all of it when idle; under sustained load one
+    // full transaction's worth per group once a backlog builds up, so it never grows without bound.
+    const idle = this.queue.length === 0 && !this.unflushed;
+    const txnWorth = this.kv.limits.maxTxnOps - (this.options.fence ? 1 : 0);
+    if (this.pendingDeletes.size > 0 && idle) await this.deleteGarbage();
+    else if (this.pendingDeletes.size >= txnWorth) await this.deleteGarbage(txnWorth);
   }
 
   /** Deletes garbage blobs that did not fit into root transactions (fenced, in backend-sized chunks). */
-  private async deleteGarbage(): Promise<void> {
-    const keys = [...this.pendingDeletes];
+  private async deleteGarbage(limit = Infinity): Promise<void> {
+    const keys = [...this.pendingDeletes].slice(0, limit);
     for (const ops of planDeletes(keys, this.kv.limits.maxTxnOps - (this.options.fence ? 1 : 0))) {
       try {
         this.stats.kvTransactions++;

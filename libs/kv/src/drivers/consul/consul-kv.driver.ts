@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, getMaxListeners, setMaxListeners } from 'node:events';
 
 import { parseConsulAddress } from '../../kv-address';
 import {
@@ -176,6 +176,8 @@ export class ConsulKvStore extends BaseKvStore {
     ctx: KvAttemptContext
   ): Promise<Map<string, KvEntry>> {
     const out = new Map<string, KvEntry>();
+    // Each parallel GET listens on the attempt's signal: allow that many listeners (no leak warning).
+    setMaxListeners(Math.max(getMaxListeners(ctx.signal), this.concurrency + 8), ctx.signal);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < fullKeys.length) {
