@@ -191,6 +191,45 @@ describe('core-config end to end (embedded backend)', () => {
     ).toHaveLength(0);
   });
 
+  it('should keep a meter table and refuse flows that use an unknown meter', async () => {
+    const trapWithMeter = (meterId: number) => ({
+      id: olt.ldId,
+      flowMod: {
+        command: 0,
+        priority: 1001,
+        match: {
+          type: 1,
+          oxmFields: [
+            { oxmClass: 0x8000, ofbField: { type: 0, port: 129 } },
+            { oxmClass: 0x8000, ofbField: { type: 5, ethType: 0x88cc } }
+          ]
+        },
+        instructions: [
+          { type: 4, actions: { actions: [{ type: 0, output: { port: 0x7ffffffd, maxLen: 0xffe5 } }] } },
+          { type: 6, meter: { meterId } }
+        ]
+      }
+    });
+    await expect(core.voltha.call('UpdateLogicalDeviceFlowTable', trapWithMeter(7))).rejects.toMatchObject({
+      code: status.FAILED_PRECONDITION
+    });
+    await core.voltha.call('UpdateLogicalDeviceMeterTable', {
+      id: olt.ldId,
+      meterMod: { command: 0, flags: 1, meterId: 7, bands: [{ type: 1, rate: 1000, burstSize: 100 }] }
+    });
+    const meters = await core.voltha.call<{ items: Array<{ config: { meterId: number } }> }>(
+      'ListLogicalDeviceMeters',
+      {
+        id: olt.ldId
+      }
+    );
+    expect(meters.items.map((m) => m.config.meterId)).toEqual([7]);
+    await core.voltha.call('UpdateLogicalDeviceFlowTable', trapWithMeter(7));
+    expect(
+      (await core.voltha.call<{ items: unknown[] }>('ListLogicalDeviceFlows', { id: olt.ldId })).items
+    ).toHaveLength(1);
+  });
+
   it('should disable, then delete the device', async () => {
     await core.voltha.call('DisableDevice', { id: olt.oltId });
     expect((await core.voltha.call<DeviceJson>('GetDevice', { id: olt.oltId })).adminState).toBe(2);

@@ -8,8 +8,10 @@ import type {
   FlowGroupTableUpdate,
   FlowTableUpdate,
   LogicalPort,
+  MeterModUpdate,
   ofpFlowStats,
-  ofpGroupEntry
+  ofpGroupEntry,
+  ofpMeterEntry
 } from '@voltha/proto';
 
 import type { ChangeEvent } from '../events/event-hub';
@@ -67,6 +69,18 @@ export class FlowsService {
     });
   }
 
+  public async updateMeterTable(request: MeterModUpdate): Promise<void> {
+    const id = checkDeviceId(request.id, 'logical device');
+    if (!request.meterMod) throw invalid('UpdateLogicalDeviceMeterTable: meter_mod is required');
+    const mod = request.meterMod;
+    await this.mutex.run(id, async () => {
+      const tables = await this.tablesOf(id);
+      const delta = tables.planMeterMod(mod);
+      await this.write(id, delta, tables);
+      tables.commit(delta);
+    });
+  }
+
   /** Drops cached state that a change made elsewhere has made stale. */
   public onEvent(e: ChangeEvent): void {
     const m = LD_PATH.exec(e.path);
@@ -109,6 +123,17 @@ export class FlowsService {
       ops.push((txid) =>
         this.root.update(`${base}/flow_groups`, FlowGroups.fromPartial({ items }), { txid })
       );
+    }
+    const metersChanged =
+      delta.meters.added.length + delta.meters.removed.length + delta.meters.replaced.length > 0;
+    if (metersChanged) {
+      const meterId = (m: ofpMeterEntry): number => m.config?.meterId ?? 0;
+      const after = new Map([...tables.meters.values()].map((m) => [meterId(m), m]));
+      for (const m of delta.meters.removed) after.delete(meterId(m));
+      for (const m of [...delta.meters.added, ...delta.meters.replaced.map((r) => r.after)])
+        after.set(meterId(m), m);
+      const items = [...after.values()];
+      ops.push((txid) => this.root.update(`${base}/meters`, Meters.fromPartial({ items }), { txid }));
     }
     if (ops.length === 0) return;
     await writeOrigin.run(FLOW_TABLE_ORIGIN, async () => {

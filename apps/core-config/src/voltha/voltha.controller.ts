@@ -14,6 +14,7 @@ import {
   FlowGroups,
   LogicalDevices,
   LogicalPorts,
+  Meters,
   PmConfigs,
   Ports,
   Voltha
@@ -31,6 +32,7 @@ import type {
   ID,
   LogicalDevice,
   LogicalPort,
+  MeterModUpdate,
   ofpFlowStats,
   Port,
   VolthaInstance
@@ -196,6 +198,16 @@ export class VolthaController implements VolthaServiceController {
 
   public async updateLogicalDeviceFlowGroupTable(request: FlowGroupTableUpdate): Promise<void> {
     await this.flows.updateGroupTable(request);
+    return EMPTY;
+  }
+
+  public async listLogicalDeviceMeters(request: ID): Promise<Meters> {
+    const id = await this.existingLogicalDevice(request.id);
+    return this.root.getNode<Meters>(`/logical_devices/${id}/meters`).catch(() => Meters.fromPartial({}));
+  }
+
+  public async updateLogicalDeviceMeterTable(request: MeterModUpdate): Promise<void> {
+    await this.flows.updateMeterTable(request);
     return EMPTY;
   }
 

@@ -16,7 +16,7 @@ import { Device, Devices, DeviceType, DeviceTypes, PmConfigs, Ports } from "./de
 import { ConfigEvent } from "./events";
 import { HealthStatus } from "./health";
 import { LogicalDevice, LogicalDevices, LogicalPorts } from "./logical_device";
-import { FlowGroups, FlowGroupTableUpdate, Flows, FlowTableUpdate } from "./openflow_13";
+import { FlowGroups, FlowGroupTableUpdate, Flows, FlowTableUpdate, MeterModUpdate, Meters } from "./openflow_13";
 import { DeviceGroups, Voltha } from "./voltha";
 
 export const protobufPackage = "voltha";
@@ -75,6 +75,10 @@ export interface VolthaServiceClient {
   listLogicalDeviceFlowGroups(request: ID, metadata?: Metadata): Observable<FlowGroups>;
 
   updateLogicalDeviceFlowGroupTable(request: FlowGroupTableUpdate, metadata?: Metadata): Observable<Empty>;
+
+  listLogicalDeviceMeters(request: ID, metadata?: Metadata): Observable<Meters>;
+
+  updateLogicalDeviceMeterTable(request: MeterModUpdate, metadata?: Metadata): Observable<Empty>;
 
   /**
    * Every committed change of the config tree, as it happens (the same events as ConfigService.Watch
@@ -150,6 +154,10 @@ export interface VolthaServiceController {
 
   updateLogicalDeviceFlowGroupTable(request: FlowGroupTableUpdate, metadata?: Metadata): void | Promise<void>;
 
+  listLogicalDeviceMeters(request: ID, metadata?: Metadata): Promise<Meters> | Observable<Meters> | Meters;
+
+  updateLogicalDeviceMeterTable(request: MeterModUpdate, metadata?: Metadata): void | Promise<void>;
+
   /**
    * Every committed change of the config tree, as it happens (the same events as ConfigService.Watch
    * and the Kafka topic voltha.events).
@@ -185,6 +193,8 @@ export function VolthaServiceControllerMethods() {
       "updateLogicalDeviceFlowTable",
       "listLogicalDeviceFlowGroups",
       "updateLogicalDeviceFlowGroupTable",
+      "listLogicalDeviceMeters",
+      "updateLogicalDeviceMeterTable",
       "receiveChangeEvents",
     ];
     for (const method of grpcMethods) {
