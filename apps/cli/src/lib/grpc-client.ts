@@ -2,7 +2,7 @@ import { Client, connectivityState, credentials, loadPackageDefinition, Metadata
 import type { ClientReadableStream, ServiceClientConstructor, ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { GRPC_LOADER_OPTIONS, protoPath } from '@voltha/nest-common';
+import { GRPC_LOADER_OPTIONS, protoPath } from '@voltha/proto';
 import { codecOf } from '@voltha/proto';
 import type {
   Adapters,
