@@ -229,20 +229,22 @@ async function main(): Promise<void> {
   endBar();
   const flowSeconds = (Date.now() - t1) / 1000;
 
-  // wait for the flow-decomposer to fill the device tables
+  // wait for the flow-decomposer to fill the device tables (until the OLT's table stops growing)
   const t2 = Date.now();
   let oltFlows = 0;
   let previous = -1;
   let stableSince = Date.now();
   for (;;) {
     oltFlows = (await call<{ items: unknown[] }>('ListDeviceFlows', { id: olt.id })).items.length;
-    bar('OLT device flows', oltFlows, Math.max(oltFlows, mods.length), t2);
     if (oltFlows !== previous) {
       previous = oltFlows;
       stableSince = Date.now();
+      const line = `OLT device flows           ${String(oltFlows).padStart(5)}  ${((Date.now() - t2) / 1000).toFixed(1)} s`;
+      process.stdout.write(tty ? `\r${line}` : `${line}\n`);
     }
-    if (oltFlows >= mods.length || Date.now() - stableSince > 5000) break;
-    await new Promise((r) => setTimeout(r, 500));
+    if (oltFlows > 0 && Date.now() - stableSince > 2000) break;
+    if (Date.now() - t2 > 120_000) break;
+    await new Promise((r) => setTimeout(r, 250));
   }
   endBar();
   const onus = (await call<{ items: DeviceJson[] }>('ListDevices')).items.filter(
