@@ -115,7 +115,7 @@ export class BatchPump {
           const reason = this.resyncs.splice(0).join('; ');
           try {
             const seq = await this.handlers.onResync(reason);
-            if (typeof seq === 'number' && seq > 0) {
+            if (typeof seq === 'number' && seq >= 0) {
               this.resyncSeq = seq;
               this.onResynced?.(seq);
             }

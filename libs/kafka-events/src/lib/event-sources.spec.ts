@@ -171,6 +171,53 @@ describe('WatchEventSource with a resync seq', () => {
   });
 });
 
+describe('WatchEventSource after a resync at seq 0', () => {
+  it('should resync again when the live stream starts after commit 1', async () => {
+    const definition = loadSync(protoPath('config_service.proto'), GRPC_LOADER_OPTIONS);
+    const pkg = loadPackageDefinition(definition) as unknown as {
+      voltha: { ConfigService: { service: never } };
+    };
+    let stream: ServerWritableStream<{ fromSeq: string }, unknown> | undefined;
+    const server = new Server();
+    server.addService(pkg.voltha.ConfigService.service, {
+      Watch: (call: ServerWritableStream<{ fromSeq: string }, unknown>) => {
+        stream = call;
+      }
+    });
+    const port = await new Promise<number>((res, rej) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p)))
+    );
+    const got: string[] = [];
+    const source = new WatchEventSource({ address: `127.0.0.1:${port}`, minBackoffMs: 10, maxBackoffMs: 20 });
+    await source.start({
+      onBatch: async (events) => {
+        for (const e of events) got.push(String(e.seq));
+      },
+      onResync: async (reason) => {
+        got.push(`resync:${reason}`);
+        return 0;
+      }
+    });
+    try {
+      await until(() => stream !== undefined && got.length === 1);
+      // commits 1 and 2 happened before the stream registered: the first event seen is 3
+      stream?.write({
+        type: 0,
+        path: '/devices/c',
+        seq: '3',
+        key: 'c',
+        origin: 'x',
+        message: toWireAny(device('c'))
+      });
+      await until(() => got.length === 3);
+      expect(got).toEqual(['resync:start', 'resync:events before the watch may be lost', '3']);
+    } finally {
+      await source.stop();
+      server.forceShutdown();
+    }
+  });
+});
+
 describe('KafkaEventSource', () => {
   it('should deliver the typed events a producer publishes on voltha.events', async () => {
     const mock = await startKafkaMock({ brokers: 1 });

@@ -68,6 +68,10 @@ export class WatchEventSource implements ChangeEventSource {
   private stopped = false;
   private failures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Seq of the first event of the current stream, and the highest it may be (see reopen). */
+  private firstSeq: number | undefined;
+  private expectFirstSeq: number | undefined;
+  private resyncedAtZero = false;
   private readonly logger: EventSourceLogger;
 
   public constructor(private readonly options: WatchEventSourceOptions) {
@@ -113,14 +117,28 @@ export class WatchEventSource implements ChangeEventSource {
    */
   private resumePoint(): number {
     const delivered = this.pump?.lastSeq ?? 0;
-    return Math.max(this.pump?.resyncSeq ?? 0, delivered > 0 ? delivered - 1 : 0);
+    return Math.max(this.pump?.resyncSeq ?? 0, delivered > 1 ? delivered - 1 : delivered);
   }
 
   private reopen(seq: number): void {
     if (this.stopped || this.reconnectTimer) return;
+    this.resyncedAtZero = seq === 0;
+    if (seq === 0) {
+      // The read saw an empty history and from_seq 0 means "live only": the stream's first event
+      // must then be commit 1, or commits between the read and the stream were missed.
+      if (this.firstSeq === undefined) this.expectFirstSeq = 1;
+      else if (this.firstSeq > 1) this.resyncOnce();
+      return;
+    }
     const previous = this.call;
     this.open(Math.max(seq, this.resumePoint()));
     previous?.cancel();
+  }
+
+  /** Resync for what the current stream may have missed before it started (once per stream). */
+  private resyncOnce(): void {
+    this.firstSeq = 0;
+    this.pump?.resync('events before the watch may be lost');
   }
 
   private open(fromSeq: number): void {
@@ -133,8 +151,16 @@ export class WatchEventSource implements ChangeEventSource {
       fromSeq: String(fromSeq)
     });
     this.call = call;
+    this.firstSeq = undefined;
+    // Live only after a read at seq 0: the first event must be commit 1 (see reopen).
+    this.expectFirstSeq = fromSeq === 0 && this.resyncedAtZero ? 1 : undefined;
     let connected = false;
     call.on('data', (e: WireEvent) => {
+      if (this.call === call && this.firstSeq === undefined) {
+        this.firstSeq = Number(e.seq);
+        if (this.expectFirstSeq !== undefined && this.firstSeq > this.expectFirstSeq) this.resyncOnce();
+        this.expectFirstSeq = undefined;
+      }
       if (!connected) {
         connected = true;
         if (this.failures > 0) this.logger.info('watch-reconnected', { fromSeq });
@@ -155,6 +181,7 @@ export class WatchEventSource implements ChangeEventSource {
       if (err.code === status.FAILED_PRECONDITION) {
         this.logger.warn('watch-events-lost', { error: err.details });
         this.pump?.resync(`events lost: ${err.details}`);
+        this.resyncedAtZero = false; // the resync just asked for covers the new stream's start
         this.open(0);
         return;
       }
