@@ -180,10 +180,7 @@ export async function startCoreConfig(
       producer = kafka.producer({ allowAutoTopicCreation: true, maxInFlightRequests: 1 });
       await producer.connect();
       publisher = new ReliablePublisher(producer, {
-        onError: (e, s) => {
-          probes.set('kafka', 'preparing', e.message);
-          log.warn({ error: e.message, pending: s.pending }, 'kafka-publish-failed');
-        }
+        onError: (e, s) => log.warn({ error: e.message, pending: s.pending }, 'kafka-publish-failed')
       });
       const p = publisher;
       const prod = producer;
@@ -197,6 +194,21 @@ export async function startCoreConfig(
       log.info({ brokers: config.kafka, topic: config.eventsTopic }, 'kafka-connected');
     }
     probes.set('kafka', 'running');
+    if (publisher) {
+      // Health shows the publisher's counts; readiness drops while events cannot be delivered.
+      const p = publisher;
+      const timer = setInterval(() => {
+        const st = p.getStats();
+        const detail = `pending=${st.pending} published=${st.published} failedAttempts=${st.failedAttempts}`;
+        probes.set(
+          'kafka',
+          st.lastError ? 'preparing' : 'running',
+          st.lastError ? `${detail} lastError=${st.lastError}` : detail
+        );
+      }, 1000);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
     const events = new EventHub(
       volthaSchema(),
       'voltha.VolthaInstance',
