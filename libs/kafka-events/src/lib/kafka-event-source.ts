@@ -18,6 +18,14 @@ export interface KafkaEventSourceOptions {
   pathPrefixes?: string[];
   batchMax?: number;
   batchWaitMs?: number;
+  /**
+   * A group without committed offsets starts at the oldest retained event instead of the newest, so
+   * nothing committed between the consumer's resync read and its first fetch is missed (the consumer
+   * skips what its read already covers, by seq).
+   */
+  fromBeginning?: boolean;
+  /** Longest a fetch waits for new events (kafkajs default 5000; brokers that do not answer early need less). */
+  maxWaitTimeInMs?: number;
   logger?: EventSourceLogger;
 }
 
@@ -51,9 +59,15 @@ export class KafkaEventSource implements ChangeEventSource {
       batchWaitMs: this.options.batchWaitMs ?? 5,
       logger: this.logger
     });
-    this.consumer = kafka.consumer({ groupId: this.options.groupId });
+    this.consumer = kafka.consumer({
+      groupId: this.options.groupId,
+      ...(this.options.maxWaitTimeInMs !== undefined ? { maxWaitTimeInMs: this.options.maxWaitTimeInMs } : {})
+    });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic ?? KAFKA_TOPICS.events, fromBeginning: false });
+    await this.consumer.subscribe({
+      topic: this.options.topic ?? KAFKA_TOPICS.events,
+      fromBeginning: this.options.fromBeginning ?? false
+    });
     this.pump.resync('start');
     const prefixes = this.options.pathPrefixes;
     await this.consumer.run({
