@@ -56,6 +56,13 @@ export const ADAPTER_AGENT_OPTIONS = {
     'Kafka brokers, comma separated: change events are read from voltha.events and KPIs/alarms published; empty: events from the Watch stream, KPIs/alarms logged'
   ),
   kafkaGroup: str('kafka-group', 'KAFKA_GROUP', 'adapter-agent', 'Kafka consumer group of the change events'),
+  kafkaMaxWaitMs: int(
+    'kafka-max-wait',
+    'KAFKA_MAX_WAIT',
+    100,
+    'Longest a Kafka fetch waits for new change events, ms (bounds the event latency on brokers that do not answer early)',
+    { min: 1, max: 10000 }
+  ),
   grpcHost: str('grpc-host', 'GRPC_HOST', '0.0.0.0', 'Address the gRPC server (AdapterAgentService) binds'),
   grpcPort: int('grpc-port', 'GRPC_PORT', 50060, 'gRPC port of AdapterAgentService', { min: 1, max: 65535 }),
   advertiseAddress: {

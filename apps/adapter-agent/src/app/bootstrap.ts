@@ -244,6 +244,9 @@ export async function startAdapterAgent(
             brokers: config.kafka,
             groupId: config.kafkaGroup,
             clientId: `adapter-agent-${config.instanceId}`,
+            maxWaitTimeInMs: config.kafkaMaxWaitMs,
+            // A new group reads the retained events too; those its first read covers are skipped by seq.
+            fromBeginning: true,
             logger
           })
         : new WatchEventSource({ address: config.core, logger });

@@ -54,6 +54,8 @@ const peerKey = (p: Pick<PeerPort, 'deviceId' | 'portNo'>): string => `${p.devic
  * device's peers and logical ports with it, idempotent deletes.
  */
 export class AgentOperations {
+  private created = 0;
+
   public constructor(private readonly index: TreeIndex) {}
 
   public async apply(ctx: TxContext, op: AgentOperation): Promise<unknown> {
@@ -140,24 +142,31 @@ export class AgentOperations {
     );
   }
 
-  /** Checks that no other device uses the proxy address of `device` and records it as taken. */
-  private claimProxy(ctx: TxContext, device: Device, before: Device | undefined): void {
+  /**
+   * Checks that no other device uses the proxy address of `device` and records it as taken by `owner`
+   * (the device id, or a placeholder for a device whose id the core has not assigned yet).
+   */
+  private claimProxy(ctx: TxContext, device: Device, before: Device | undefined, owner = device.id): void {
     const key = proxyKeyOf(device);
     const old = before && proxyKeyOf(before);
     if (key === old) return;
     if (old !== undefined) {
       ctx.proxyFreed.add(old);
-      if (ctx.proxyTaken.get(old) === device.id) ctx.proxyTaken.delete(old);
+      if (ctx.proxyTaken.get(old) === owner) ctx.proxyTaken.delete(old);
     }
     if (key === undefined) return;
     const inTx = ctx.proxyTaken.get(key);
     const indexed = ctx.proxyFreed.has(key) ? undefined : this.index.deviceIdByProxyKey(key);
     const holder = inTx ?? indexed;
-    if (holder !== undefined && holder !== device.id) {
-      throw alreadyExists(`proxy address ${key} is already used by device ${holder}`);
+    if (holder !== undefined && holder !== owner) {
+      throw alreadyExists(`proxy address ${key} is already used by device ${holder || 'being created'}`);
     }
-    ctx.proxyTaken.set(key, device.id);
+    ctx.proxyTaken.set(key, owner);
     ctx.proxyFreed.delete(key);
+  }
+
+  private newOwner(): string {
+    return `(new device ${++this.created})`;
   }
 
   private async writeDevice(ctx: TxContext, before: Device, device: Device): Promise<Device> {
@@ -182,7 +191,7 @@ export class AgentOperations {
       stored = await this.writeDevice(ctx, existing, device);
     } else {
       stored = await this.merged(ctx, device);
-      this.claimProxy(ctx, stored, undefined);
+      this.claimProxy(ctx, stored, undefined, stored.id || this.newOwner());
       const r = await ctx.add('/devices', stored, stored.id || undefined);
       if (!stored.id) {
         stored = Device.fromPartial({ ...stored, id: r.assignedId });
@@ -242,7 +251,7 @@ export class AgentOperations {
       vlan: child.vlan ?? 0,
       serialNumber: child.serialNumber ?? ''
     });
-    this.claimProxy(ctx, device, undefined);
+    this.claimProxy(ctx, device, undefined, this.newOwner());
     const r = await ctx.add('/devices', device);
     const created = Device.fromPartial({ ...device, id: r.assignedId });
     ctx.proxyTaken.set(proxyAddressKey(child.proxyAddress), created.id);
