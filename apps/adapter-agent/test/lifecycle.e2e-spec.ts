@@ -115,6 +115,20 @@ describe('adapter-agent: disable, re-enable, reboot and delete (spec §1.7)', ()
     expect(after.logicalPorts).toHaveLength(5);
   });
 
+  it('deleting a disabled ONU through the NBI also drops its peer on the OLT PON port', async () => {
+    const onu = (await pon.state(oltId)).onus[3];
+    await pon.call('DisableDevice', onu.id);
+    await eventually('ONU disabled', async () => (await pon.device(onu.id)).operStatus === OPER.UNKNOWN);
+    await pon.call('DeleteDevice', onu.id);
+    const s = await eventually('peer dropped', async () => {
+      const state = await pon.state(oltId);
+      const peers = (state.ports.get(oltId) ?? []).find((p) => p.portNo === 1)?.peers ?? [];
+      return state.onus.length === 3 && peers.length === 3 ? state : undefined;
+    });
+    expect(s.logicalPorts.map((p) => p.id)).toEqual(['101', '102', '103', 'nni']);
+    expect((s.ports.get(oltId) ?? [])[0].peers.map((p) => p.deviceId)).not.toContain(onu.id);
+  });
+
   it('deleting the OLT (after disabling it) removes its ONUs and leaves no logical device', async () => {
     await expect(pon.call('DeleteDevice', oltId)).rejects.toBeDefined(); // ENABLED: refused by the core
     await pon.call('DisableDevice', oltId);

@@ -2,6 +2,7 @@ import {
   alreadyExists,
   failedPrecondition,
   invalidArgument,
+  isAdapterError,
   notFound,
   proxyAddressKey
 } from '@voltha/adapters';
@@ -95,6 +96,7 @@ export class AgentOperations {
       case 'deleteLogicalDevice':
         if (await ctx.find(logicalDevicePath(op.logicalDeviceId))) {
           await ctx.remove(logicalDevicePath(op.logicalDeviceId));
+          ctx.changesIndex = true;
         }
         return undefined;
       case 'childDeviceDetected':
@@ -112,6 +114,18 @@ export class AgentOperations {
       case 'updateChildDevicesState':
         return this.updateChildDevicesState(ctx, op.parentId, op.state, op.filter);
     }
+  }
+
+  /**
+   * Reads what a run of operations applied together will need, in as few calls as possible: the ports
+   * of the parents of a discovery batch (one list read instead of one read per PON port).
+   */
+  public async prefetch(ctx: TxContext, run: readonly AgentOperation[]): Promise<void> {
+    const parents = new Set<string>();
+    for (const op of run) if (op.op === 'childDeviceDetected') parents.add(op.child.parentDeviceId);
+    await Promise.all(
+      [...parents].map((id) => ctx.list<Port>(portsPath(id), (p) => String(p.portNo)).catch(() => undefined))
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -226,8 +240,8 @@ export class AgentOperations {
   }
 
   private async childDeviceDetected(ctx: TxContext, child: ChildDeviceRequest): Promise<Device> {
-    await this.existingDevice(ctx, child.parentDeviceId);
     if (!(await ctx.find<Port>(portPath(child.parentDeviceId, child.parentPortNo)))) {
+      await this.existingDevice(ctx, child.parentDeviceId);
       throw invalidArgument(
         `child of ${child.parentDeviceId}: parent port ${child.parentPortNo} does not exist`
       );
@@ -344,31 +358,53 @@ export class AgentOperations {
     return ids;
   }
 
+  /**
+   * After a device was removed by someone else (NBI DeleteDevice): the reverse PeerPort on its parent's
+   * port and its logical ports, which the removal left behind, go too (1.x left them dangling).
+   */
+  public async dropReferencesTo(ctx: TxContext, device: Device): Promise<void> {
+    if (!device.root && device.parentId) {
+      const path = portPath(device.parentId, device.parentPortNo);
+      const parentPort = await ctx.find<Port>(path);
+      const kept = parentPort?.peers.filter((p) => p.deviceId !== device.id);
+      if (parentPort && kept && kept.length !== parentPort.peers.length) {
+        await ctx.update(path, Port.fromPartial({ ...parentPort, peers: kept }));
+      }
+    }
+    for (const { logicalDeviceId, portId } of this.index.logicalPortsOf(device.id)) {
+      await this.deleteLogicalPort(ctx, logicalDeviceId, portId);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Ports and peers
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * Add-or-update of a port with its reverse peers. The device itself is not read: writing the port of a
+   * missing device fails with NOT_FOUND, and then the whole transaction with it.
+   */
   private async addPort(ctx: TxContext, deviceId: string, port: Port): Promise<void> {
-    await this.existingDevice(ctx, deviceId);
+    if (!deviceId || deviceId.includes('/')) throw invalidArgument(`device id '${deviceId}' is invalid`);
     if (!Number.isInteger(port.portNo) || port.portNo < 0) {
       throw invalidArgument(`port number ${port.portNo} is invalid`);
     }
     const path = portPath(deviceId, port.portNo);
+    // One list read (NOT_FOUND for a missing device) answers for every port of the device.
+    await ctx.listOnce<Port>(portsPath(deviceId), (p) => String(p.portNo));
     const existing = await ctx.find<Port>(path);
     const peers = new Map<string, PeerPort>();
     for (const p of [...(existing?.peers ?? []), ...port.peers]) {
       peers.set(peerKey(p), PeerPort.fromPartial({ deviceId: p.deviceId, portNo: p.portNo }));
     }
     for (const peer of port.peers) {
-      if (!(await ctx.find<Device>(devicePath(peer.deviceId)))) {
-        throw notFound(`port ${deviceId}/${port.portNo}: peer device ${peer.deviceId} not found`);
-      }
       const peerPath = portPath(peer.deviceId, peer.portNo);
       const peerPort = await ctx.find<Port>(peerPath);
       if (!peerPort) {
-        throw notFound(
-          `port ${deviceId}/${port.portNo}: peer port ${peer.deviceId}/${peer.portNo} not found`
-        );
+        const what = (await ctx.find<Device>(devicePath(peer.deviceId)))
+          ? `peer port ${peer.deviceId}/${peer.portNo}`
+          : `peer device ${peer.deviceId}`;
+        throw notFound(`port ${deviceId}/${port.portNo}: ${what} not found`);
       }
       const back = peerKey({ deviceId, portNo: port.portNo });
       if (!peerPort.peers.some((p) => peerKey(p) === back)) {
@@ -459,6 +495,7 @@ export class AgentOperations {
       meters: undefined
     });
     const r = await ctx.add('/logical_devices', stored);
+    ctx.changesIndex = true;
     const id = logicalDevice.id || r.assignedId;
     const created = await ctx.find<LogicalDevice>(logicalDevicePath(id));
     if (!created) throw notFound(`logical device ${id} not found after its creation`);
@@ -466,14 +503,18 @@ export class AgentOperations {
     return { id, datapathId: created.datapathId };
   }
 
+  /**
+   * Add-or-update of a logical port. The logical device is not read: adding to a missing one fails with
+   * NOT_FOUND. The port's device is checked in the index first (one read less per ONU).
+   */
   private async addLogicalPort(ctx: TxContext, logicalDeviceId: string, port: LogicalPort): Promise<void> {
-    if (!(await ctx.find(logicalDevicePath(logicalDeviceId)))) {
-      throw notFound(`logical device ${logicalDeviceId} not found`);
+    if (!logicalDeviceId || logicalDeviceId.includes('/')) {
+      throw invalidArgument(`logical device id '${logicalDeviceId}' is invalid`);
     }
     if (!port.id) throw invalidArgument(`logical port of ${logicalDeviceId}: id is required`);
     const portNo = port.ofpPort?.portNo;
     if (portNo === undefined) throw invalidArgument(`logical port ${port.id}: ofp_port is required`);
-    if (!(await ctx.find<Device>(devicePath(port.deviceId)))) {
+    if (!this.index.hasDevice(port.deviceId) && !(await ctx.find<Device>(devicePath(port.deviceId)))) {
       throw notFound(`logical port ${port.id}: device ${port.deviceId} not found`);
     }
     const noKey = `${logicalDeviceId}\u0000${portNo}`;
@@ -486,8 +527,19 @@ export class AgentOperations {
       );
     }
     const path = logicalPortPath(logicalDeviceId, port.id);
-    const existing = await ctx.find<LogicalPort>(path);
     const stored = LogicalPort.fromPartial(port);
+    ctx.changesIndex = true;
+    if (!ctx.knows(path) && !this.index.hasLogicalPort(logicalDeviceId, port.id)) {
+      // Most likely a new port: add it at once, and fall back to an update if it was there after all.
+      try {
+        await ctx.add(logicalPortsPath(logicalDeviceId), stored, port.id);
+        ctx.logicalPortNos.set(noKey, port.id);
+        return;
+      } catch (error) {
+        if (!isAdapterError(error, 'INVALID_ARGUMENT')) throw error;
+      }
+    }
+    const existing = await ctx.find<LogicalPort>(path);
     if (existing) {
       const oldNo = existing.ofpPort?.portNo;
       if (oldNo !== undefined && oldNo !== portNo)
@@ -506,5 +558,6 @@ export class AgentOperations {
     const portNo = existing.ofpPort?.portNo;
     if (portNo !== undefined) ctx.logicalPortNos.set(`${logicalDeviceId}\u0000${portNo}`, '');
     await ctx.remove(path);
+    ctx.changesIndex = true;
   }
 }

@@ -66,8 +66,8 @@ export class ConfigAdapterAgent extends AdapterAgentBase {
     return device;
   }
 
+  /** NOT_FOUND (from the core) when the device does not exist. */
   public async getPorts(deviceId: string, portType?: PortType): Promise<Port[]> {
-    await this.getDevice(deviceId);
     const ports = await this.gateway.client.getList<Port>(portsPath(deviceId));
     return portType === undefined ? ports : ports.filter((p) => p.type === portType);
   }
@@ -96,8 +96,8 @@ export class ConfigAdapterAgent extends AdapterAgentBase {
     return ld;
   }
 
+  /** NOT_FOUND (from the core) when the logical device does not exist. */
   public async getLogicalPorts(logicalDeviceId: string): Promise<LogicalPort[]> {
-    await this.getLogicalDevice(logicalDeviceId);
     return this.gateway.client.getList<LogicalPort>(logicalPortsPath(logicalDeviceId));
   }
 

@@ -1,4 +1,5 @@
 import type { AgentOperation } from '@voltha/adapters';
+import type { Device } from '@voltha/proto';
 
 import { AgentOperations } from './agent-operations';
 import { isCoreCode } from './config-client';
@@ -130,7 +131,11 @@ export class CoreGateway {
     }
   }
 
-  private async attempts(operations: readonly AgentOperation[], origin: string): Promise<unknown[]> {
+  private async attempts(
+    operations: readonly AgentOperation[],
+    origin: string,
+    extra?: (ctx: TxContext) => Promise<void>
+  ): Promise<unknown[]> {
     for (let attempt = 0; ; attempt++) {
       const txid = await this.client.openTransaction();
       const ctx = new TxContext(this.client, txid);
@@ -139,7 +144,15 @@ export class CoreGateway {
         const results: unknown[] = [];
         for (const run of independentRuns(operations)) {
           if (run.length === 1) results.push(await this.operations.apply(ctx, run[0]));
-          else results.push(...(await mapLimit(run, PARALLEL_OPS, (op) => this.operations.apply(ctx, op))));
+          else {
+            await this.operations.prefetch(ctx, run);
+            results.push(...(await mapLimit(run, PARALLEL_OPS, (op) => this.operations.apply(ctx, op))));
+          }
+        }
+        if (extra) await extra(ctx);
+        if (ctx.writes === 0 && operations.length === 0) {
+          await this.client.cancelTransaction(txid);
+          return results;
         }
         const r = await this.client.commitTransaction(txid, origin);
         committed = true;
@@ -166,6 +179,11 @@ export class CoreGateway {
         throw error;
       }
     }
+  }
+
+  /** Removes what still points at a device that someone else removed (one transaction, retried). */
+  public async dropReferencesTo(device: Device, origin: string): Promise<void> {
+    await this.attempts([], origin, (ctx) => this.operations.dropReferencesTo(ctx, device));
   }
 
   /** Called by the event consumer after it applied events up to `seq` to the index. */

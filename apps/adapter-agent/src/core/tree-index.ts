@@ -137,6 +137,10 @@ export class TreeIndex {
     return this.logicalPortNos.get(logicalDeviceId)?.get(portNo);
   }
 
+  public hasLogicalPort(logicalDeviceId: string, portId: string): boolean {
+    return this.logicalPorts.get(logicalDeviceId)?.has(portId) ?? false;
+  }
+
   /** (logical device id, port id) of every logical port that belongs to the device. */
   public logicalPortsOf(deviceId: string): { logicalDeviceId: string; portId: string }[] {
     return [...(this.logicalPortsByDevice.get(deviceId) ?? [])].map((k) => {

@@ -11,13 +11,18 @@ import type { ConfigClient, Mutation } from './config-client';
  */
 export class TxContext {
   private readonly nodes = new Map<string, Promise<UnknownMessage | undefined>>();
+  /** Containers read whole: a child not remembered under them does not exist. */
+  private readonly complete = new Set<string>();
   /** Proxy-address keys taken by devices created or changed in this transaction -> device id. */
   public readonly proxyTaken = new Map<string, string>();
   /** Proxy-address keys released by devices removed or changed in this transaction. */
   public readonly proxyFreed = new Set<string>();
   /** Logical port numbers set in this transaction: `<ld>\0<port_no>` -> port id ('' when freed). */
   public readonly logicalPortNos = new Map<string, string>();
-  /** True when the transaction changes what the index holds (devices added, removed, re-parented). */
+  /**
+   * True when the transaction changes what the index holds (devices added, removed, re-parented;
+   * logical devices and ports): the writer then waits for the index to catch up (read-your-writes).
+   */
   public changesIndex = false;
   public writes = 0;
 
@@ -29,6 +34,7 @@ export class TxContext {
   /** The node at `path` (depth 0), undefined when absent. */
   public find<T extends UnknownMessage>(path: string): Promise<T | undefined> {
     let node = this.nodes.get(path);
+    if (!node && this.complete.has(path.slice(0, path.lastIndexOf('/')))) return Promise.resolve(undefined);
     if (!node) {
       node = this.client.find(path, { txid: this.txid });
       this.nodes.set(path, node);
@@ -39,8 +45,21 @@ export class TxContext {
   /** The children of a container; each is remembered under `<container>/<key>`. */
   public async list<T extends UnknownMessage>(container: string, keyOf: (item: T) => string): Promise<T[]> {
     const items = await this.client.getList<T>(container, { txid: this.txid });
-    for (const item of items) this.nodes.set(`${container}/${keyOf(item)}`, Promise.resolve(item));
+    for (const item of items) {
+      const path = `${container}/${keyOf(item)}`;
+      // What this transaction wrote meanwhile stays (the list may have been read before the write).
+      if (!this.nodes.has(path)) this.nodes.set(path, Promise.resolve(item));
+    }
+    this.complete.add(container);
     return items;
+  }
+
+  /** Reads a container whole once (later reads of its children are answered locally). */
+  public async listOnce<T extends UnknownMessage>(
+    container: string,
+    keyOf: (item: T) => string
+  ): Promise<void> {
+    if (!this.complete.has(container)) await this.list(container, keyOf);
   }
 
   public async add(container: string, message: UnknownMessage, key?: string): Promise<Mutation> {
@@ -48,6 +67,11 @@ export class TxContext {
     const r = await this.client.add(container, message, { txid: this.txid });
     if (key) this.nodes.set(`${container}/${key}`, Promise.resolve(message));
     return r;
+  }
+
+  /** True when the transaction has read or written `path`. */
+  public knows(path: string): boolean {
+    return this.nodes.has(path);
   }
 
   /** Records what a path holds now (e.g. a node added with an id the core assigned). */

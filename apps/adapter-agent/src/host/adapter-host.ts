@@ -306,10 +306,14 @@ export class AdapterHost implements AgentRouter, EventSourceHandlers {
     };
     for (const e of events) {
       if (e.seq <= this.floorSeq) continue;
+      // On the Watch stream a commit's events are consecutive: older ones are repeats after a reconnect.
+      if (this.options.checkGaps && e.seq < this.lastSeq) continue;
       if (this.options.checkGaps && e.seq > this.lastSeq + 1) {
         flushFlows();
         await this.onResync(`events ${this.lastSeq + 1}..${e.seq - 1} were not received`);
         if (e.seq <= this.floorSeq) continue;
+        // On the Watch stream a commit's events are consecutive: older ones are repeats after a reconnect.
+        if (this.options.checkGaps && e.seq < this.lastSeq) continue;
       }
       this.lastSeq = Math.max(this.lastSeq, e.seq);
       this.counters.events++;
@@ -350,7 +354,21 @@ export class AdapterHost implements AgentRouter, EventSourceHandlers {
   private deviceEvent(e: SourcedEvent, before: Device | undefined, origin: string | undefined): void {
     if (e.type === 'remove') {
       const device = before ?? depth0(e.message as Device);
-      if (this.resolve(device)) this.dispatch({ kind: 'removed', device, origin });
+      const resolved = this.resolve(device);
+      if (!resolved) return;
+      this.dispatch({ kind: 'removed', device, origin });
+      if (origin === undefined || !this.hosted.has(origin)) {
+        // Removed by the NBI: what pointed at it goes too (removals by the adapters already did that).
+        const hosted = this.hosted.get(resolved.adapterId) as HostedAdapter;
+        this.gateway
+          .dropReferencesTo(device, hosted.agent.origin)
+          .catch((error: unknown) =>
+            this.options.logger.warn('removed-device-cleanup-failed', {
+              deviceId: device.id,
+              error: errorText(error)
+            })
+          );
+      }
       return;
     }
     const after = depth0(e.message as Device);
