@@ -11,32 +11,8 @@ import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
 import type { Client, ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
-import {
-  applyActions,
-  ETH_TYPE_EAPOL,
-  ETH_TYPE_IPV4,
-  ethType,
-  flowMod,
-  gotoTable,
-  inPort,
-  IP_PROTO_IGMP,
-  IP_PROTO_UDP,
-  ipProto,
-  meter,
-  OFPP_CONTROLLER,
-  output,
-  packVolthaMetadata,
-  popVlan,
-  pushVlan,
-  setVlanVid,
-  udpDst,
-  udpSrc,
-  vid,
-  vlanVid,
-  writeMetadata
-} from '@voltha/openflow';
+import { subscriberFlowMods } from '@voltha/openflow';
 import { GRPC_LOADER_OPTIONS, protoPath } from '@voltha/proto';
-import type { ofpFlowMod } from '@voltha/proto';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -92,52 +68,6 @@ function bar(label: string, done: number, total: number, started: number): void 
 const endBar = (): void => {
   if (tty) process.stdout.write('\n');
 };
-
-/** The ONOS olt-app subscriber pattern on one UNI (5 flow-mods), as the 2.x decomposer expects it. */
-function subscriberFlows(uni: number, nni: number, cTag: number, sTag: number): ofpFlowMod[] {
-  const tp = packVolthaMetadata(0, 64, 0);
-  return [
-    flowMod({
-      priority: 10000,
-      match: [inPort(uni), ethType(ETH_TYPE_EAPOL)],
-      instructions: [
-        applyActions([pushVlan(), setVlanVid(vid(4091)), output(OFPP_CONTROLLER)]),
-        meter(1),
-        writeMetadata(tp)
-      ]
-    }),
-    flowMod({
-      priority: 10000,
-      match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_UDP), udpSrc(68), udpDst(67)],
-      instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)]
-    }),
-    flowMod({
-      priority: 10000,
-      match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_IGMP)],
-      instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)]
-    }),
-    flowMod({
-      priority: 1000,
-      match: [inPort(uni), vlanVid(vid(0))],
-      instructions: [
-        applyActions([pushVlan(), setVlanVid(vid(cTag))]),
-        gotoTable(1),
-        meter(1),
-        writeMetadata(packVolthaMetadata(sTag, 64, nni))
-      ]
-    }),
-    flowMod({
-      priority: 1000,
-      match: [inPort(nni), vlanVid(vid(sTag))],
-      instructions: [
-        applyActions([popVlan()]),
-        gotoTable(1),
-        meter(2),
-        writeMetadata(packVolthaMetadata(cTag, 64, uni))
-      ]
-    })
-  ];
-}
 
 async function pool<T>(
   items: T[],
@@ -215,7 +145,9 @@ async function main(): Promise<void> {
       if (!/exists/i.test(e.details ?? '')) throw e;
     });
   }
-  const mods = unis.flatMap((uni, i) => subscriberFlows(uni, nni, 100 + (i % 3000), 1 + i));
+  const mods = unis.flatMap((uni, i) =>
+    subscriberFlowMods({ uni, nni, cTag: 100 + (i % 3000), sTag: 1 + i })
+  );
   const t1 = Date.now();
   let sent = 0;
   await pool(

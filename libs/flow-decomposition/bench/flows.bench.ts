@@ -8,33 +8,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { ofpFlowMod, ofpFlowStats } from '@voltha/proto';
 import { ofpMeterModCommand } from '@voltha/proto';
-import {
-  ETH_TYPE_EAPOL,
-  ETH_TYPE_IPV4,
-  IP_PROTO_IGMP,
-  IP_PROTO_UDP,
-  OFPP_CONTROLLER,
-  OpenFlowTables,
-  applyActions,
-  dropBand,
-  ethType,
-  flowMod,
-  gotoTable,
-  inPort,
-  ipProto,
-  meter,
-  meterMod,
-  output,
-  packVolthaMetadata,
-  popVlan,
-  pushVlan,
-  setVlanVid,
-  udpDst,
-  udpSrc,
-  vid,
-  vlanVid,
-  writeMetadata
-} from '@voltha/openflow';
+import { dropBand, meterMod, OpenFlowTables, subscriberFlowMods } from '@voltha/openflow';
 
 import { DecompositionEngine, Topology, decomposeFlowDetailed } from '../src';
 import type { GroupLookup, MeterLookup } from '../src';
@@ -48,52 +22,13 @@ function subscriberMods(s: number): ofpFlowMod[] {
   const p = s % spec.pons;
   const o = Math.floor(s / spec.pons) % spec.onusPerPon;
   const k = Math.floor(s / (spec.pons * spec.onusPerPon));
-  const uni = uniPort(spec, p, o, k);
-  const nni = nniPort(s % spec.nnis);
-  const cTag = 100 + (s % 3000);
-  const sTag = 1 + s; // one S-tag per subscriber: the downstream table-0 matches stay distinct
-  const tp = packVolthaMetadata(0, 64, 0);
-  return [
-    flowMod({
-      priority: 10000,
-      match: [inPort(uni), ethType(ETH_TYPE_EAPOL)],
-      instructions: [
-        applyActions([pushVlan(), setVlanVid(vid(4091)), output(OFPP_CONTROLLER)]),
-        meter(1),
-        writeMetadata(tp)
-      ]
-    }),
-    flowMod({
-      priority: 10000,
-      match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_UDP), udpSrc(68), udpDst(67)],
-      instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)]
-    }),
-    flowMod({
-      priority: 10000,
-      match: [inPort(uni), ethType(ETH_TYPE_IPV4), ipProto(IP_PROTO_IGMP)],
-      instructions: [applyActions([output(OFPP_CONTROLLER)]), meter(1), writeMetadata(tp)]
-    }),
-    flowMod({
-      priority: 1000,
-      match: [inPort(uni), vlanVid(vid(0))],
-      instructions: [
-        applyActions([pushVlan(), setVlanVid(vid(cTag))]),
-        gotoTable(1),
-        meter(1),
-        writeMetadata(packVolthaMetadata(sTag, 64, nni))
-      ]
-    }),
-    flowMod({
-      priority: 1000,
-      match: [inPort(nni), vlanVid(vid(sTag))],
-      instructions: [
-        applyActions([popVlan()]),
-        gotoTable(1),
-        meter(2),
-        writeMetadata(packVolthaMetadata(cTag, 64, uni))
-      ]
-    })
-  ];
+  // one S-tag per subscriber: the downstream table-0 matches stay distinct
+  return subscriberFlowMods({
+    uni: uniPort(spec, p, o, k),
+    nni: nniPort(s % spec.nnis),
+    cTag: 100 + (s % 3000),
+    sTag: 1 + s
+  });
 }
 
 const mods: ofpFlowMod[] = [];

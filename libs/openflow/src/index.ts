@@ -11,3 +11,4 @@ export * from './lib/flow-table';
 export * from './lib/group-table';
 export * from './lib/meter-table';
 export * from './lib/tables';
+export * from './lib/subscriber-flows';
