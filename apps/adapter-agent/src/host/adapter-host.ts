@@ -360,14 +360,12 @@ export class AdapterHost implements AgentRouter, EventSourceHandlers {
       if (origin === undefined || !this.hosted.has(origin)) {
         // Removed by the NBI: what pointed at it goes too (removals by the adapters already did that).
         const hosted = this.hosted.get(resolved.adapterId) as HostedAdapter;
-        this.gateway
-          .dropReferencesTo(device, hosted.agent.origin)
-          .catch((error: unknown) =>
-            this.options.logger.warn('removed-device-cleanup-failed', {
-              deviceId: device.id,
-              error: errorText(error)
-            })
-          );
+        this.gateway.dropReferencesTo(device, hosted.agent.origin).catch((error: unknown) =>
+          this.options.logger.warn('removed-device-cleanup-failed', {
+            deviceId: device.id,
+            error: errorText(error)
+          })
+        );
       }
       return;
     }
