@@ -143,7 +143,6 @@ export async function startAdapterAgent(
     const logger = hostLogger(log);
     const index = new TreeIndex();
     const gateway = new CoreGateway(client, index, { retries: config.txRetries, logger });
-    cleanups.push({ name: 'waiters', run: async () => gateway.releaseWaiters() });
 
     // Kafka: KPIs and alarms out (change events in: below)
     let publisher: ReliablePublisher | undefined;
@@ -219,6 +218,8 @@ export async function startAdapterAgent(
     );
     await host.startAdapters();
     cleanups.push({ name: 'adapters', run: () => host.stop(config.shutdownTimeoutMs) });
+    // Before the adapters stop: writes waiting for events that will no longer come go on at once.
+    cleanups.push({ name: 'waiters', run: async () => gateway.releaseWaiters() });
     log.info({ adapters: host.adapters.map((a) => a.id), timings }, 'adapters-started');
 
     // gRPC API (up before the registration announces its address)

@@ -112,6 +112,7 @@ export class CoreGateway {
   private readonly operations: AgentOperations;
   private readonly seqWaiters: { seq: number; resolve: () => void }[] = [];
   private readonly locks = new KeyedLocks();
+  private released = false;
 
   public constructor(
     public readonly client: ConfigClient,
@@ -198,14 +199,15 @@ export class CoreGateway {
     }
   }
 
-  /** Releases every waiter (shutdown). */
+  /** Releases every waiter, and later ones at once (shutdown: no more events will come). */
   public releaseWaiters(): void {
+    this.released = true;
     for (const w of this.seqWaiters.splice(0)) w.resolve();
   }
 
   /** Resolves once the index has applied `seq` (or after the wait limit, logged). */
   public indexReached(seq: number): Promise<void> {
-    if (this.index.seq >= seq) return Promise.resolve();
+    if (this.index.seq >= seq || this.released) return Promise.resolve();
     const limit = this.options.indexWaitMs ?? 5000;
     return new Promise<void>((resolve) => {
       const entry = {
