@@ -58,4 +58,12 @@ describe('adapter-agent: a 2 x 16 OLT with the 1.x timings', () => {
     const s = await pon.waitActive(oltId, 32, 60_000);
     expect(s.logicalPorts).toHaveLength(33);
   });
+
+  it('deletes the OLT with its 32 ONUs in one step', async () => {
+    await pon.call('DisableDevice', oltId);
+    await eventually('OLT disabled', async () => (await pon.device(oltId)).operStatus === OPER.UNKNOWN);
+    await pon.call('DeleteDevice', oltId);
+    await eventually('no devices left', async () => (await pon.devices()).length === 0);
+    expect(await pon.logicalDevices()).toEqual([]);
+  });
 });
