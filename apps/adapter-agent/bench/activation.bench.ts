@@ -6,6 +6,7 @@
  *
  *   npm run bench:activation                       # 16 x 128, 1.x simulator timings, embedded store
  *   npm run bench:activation -- --backend none --pon-ports 4 --onus-per-pon 32 --timing-scale 0
+ *   npm run bench:activation -- --lifecycle true     # then disable, re-enable, disable, delete the OLT
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ interface Options {
   timingScale: string;
   pollMs: number;
   timeoutMs: number;
+  /** Then also disable, re-enable, disable and delete the OLT, timing each until it is done. */
+  lifecycle: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -29,7 +32,8 @@ function parseArgs(argv: readonly string[]): Options {
     onusPerPon: 128,
     timingScale: '1',
     pollMs: 500,
-    timeoutMs: 600_000
+    timeoutMs: 600_000,
+    lifecycle: false
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -40,6 +44,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--timing-scale') o.timingScale = value;
     else if (flag === '--poll-ms') o.pollMs = Number(value);
     else if (flag === '--timeout-ms') o.timeoutMs = Number(value);
+    else if (flag === '--lifecycle') o.lifecycle = value === 'true';
     else throw new Error(`unknown flag ${flag}`);
   }
   return o;
@@ -60,6 +65,7 @@ interface DeviceJson {
   id: string;
   parentId: string;
   root: boolean;
+  adminState: number;
   operStatus: number;
 }
 
@@ -160,6 +166,38 @@ async function main(): Promise<void> {
     const counter = (outcome: string): string =>
       new RegExp(`voltha_agent_transactions_total\\{outcome="${outcome}"\\} (\\d+)`).exec(metrics)?.[1] ??
       '?';
+    const lifecycle: [string, number][] = [];
+    if (o.lifecycle) {
+      const list = async (): Promise<DeviceJson[]> =>
+        (await voltha.call<{ items: DeviceJson[] }>('ListDevices', {}, undefined, 60_000)).items;
+      const onusOf = (all: DeviceJson[]): DeviceJson[] => all.filter((d) => d.parentId === olt.id && !d.root);
+      const step = async (
+        name: string,
+        call: string,
+        done: (all: DeviceJson[]) => boolean
+      ): Promise<void> => {
+        const start = Date.now();
+        await voltha.call(call, { id: olt.id }, undefined, 120_000);
+        while (!done(await list())) {
+          if (Date.now() - start > o.timeoutMs) throw new Error(`${name} not done after ${o.timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, o.pollMs));
+        }
+        lifecycle.push([name, Date.now() - start]);
+      };
+      const allOnus = (pred: (d: DeviceJson) => boolean) => (all: DeviceJson[]) => {
+        const onus = onusOf(all);
+        return onus.length === total && onus.every(pred);
+      };
+      const disabled = allOnus((d) => d.adminState === 2 && d.operStatus === 0);
+      await step('DisableDevice -> all ONUs DISABLED/UNKNOWN', 'DisableDevice', disabled);
+      await step(
+        'EnableDevice (re-enable) -> all ONUs ACTIVE',
+        'EnableDevice',
+        allOnus((d) => d.operStatus === ACTIVE)
+      );
+      await step('DisableDevice again', 'DisableDevice', disabled);
+      await step('DeleteDevice -> no device left', 'DeleteDevice', (all) => all.length === 0);
+    }
     voltha.close();
     console.log('');
     console.log(`| measure | value |`);
@@ -174,6 +212,7 @@ async function main(): Promise<void> {
     console.log(
       `| agent transactions committed / conflict retries | ${counter('committed')} / ${counter('retries')} |`
     );
+    for (const [name, ms] of lifecycle) console.log(`| ${name} | ${(ms / 1000).toFixed(1)} s |`);
     console.log(`(poll resolution ${o.pollMs} ms)`);
   } finally {
     await stop();
