@@ -21,6 +21,11 @@ export interface WatchEventSourceOptions {
   maxBackoffMs?: number;
   /** Pause reading when this many events are waiting (default 20000). */
   highWater?: number;
+  /**
+   * After a resync at seq 0 (nothing ever committed; a live stream cannot prove it missed nothing
+   * until its first event), how often to read again (default 1000 ms).
+   */
+  emptyHistoryRecheckMs?: number;
   logger?: EventSourceLogger;
 }
 
@@ -72,6 +77,7 @@ export class WatchEventSource implements ChangeEventSource {
   private firstSeq: number | undefined;
   private expectFirstSeq: number | undefined;
   private resyncedAtZero = false;
+  private zeroTimer: NodeJS.Timeout | undefined;
   private readonly logger: EventSourceLogger;
 
   public constructor(private readonly options: WatchEventSourceOptions) {
@@ -106,6 +112,7 @@ export class WatchEventSource implements ChangeEventSource {
   public async stop(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.zeroTimer) clearTimeout(this.zeroTimer);
     this.pump?.stop();
     this.call?.cancel();
     this.client?.close();
@@ -121,15 +128,24 @@ export class WatchEventSource implements ChangeEventSource {
   }
 
   private reopen(seq: number): void {
-    if (this.stopped || this.reconnectTimer) return;
+    if (this.stopped) return;
     this.resyncedAtZero = seq === 0;
+    if (this.zeroTimer) clearTimeout(this.zeroTimer);
+    this.zeroTimer = undefined;
     if (seq === 0) {
       // The read saw an empty history and from_seq 0 means "live only": the stream's first event
-      // must then be commit 1, or commits between the read and the stream were missed.
-      if (this.firstSeq === undefined) this.expectFirstSeq = 1;
-      else if (this.firstSeq > 1) this.resyncOnce();
+      // must then be commit 1, or commits between the read and the stream were missed. Until an
+      // event proves it, read again now and then: once a read is at seq > 0, watch from there.
+      if (this.firstSeq === undefined) {
+        this.expectFirstSeq = 1;
+        this.zeroTimer = setTimeout(() => {
+          this.zeroTimer = undefined;
+          if (!this.stopped && this.resyncedAtZero) this.pump?.resync('read again after an empty history');
+        }, this.options.emptyHistoryRecheckMs ?? 1000);
+      } else if (this.firstSeq > 1) this.resyncOnce();
       return;
     }
+    if (this.reconnectTimer) return; // the reconnect starts from resumePoint()
     const previous = this.call;
     this.open(Math.max(seq, this.resumePoint()));
     previous?.cancel();
@@ -158,6 +174,8 @@ export class WatchEventSource implements ChangeEventSource {
     call.on('data', (e: WireEvent) => {
       if (this.call === call && this.firstSeq === undefined) {
         this.firstSeq = Number(e.seq);
+        if (this.zeroTimer) clearTimeout(this.zeroTimer);
+        this.zeroTimer = undefined;
         if (this.expectFirstSeq !== undefined && this.firstSeq > this.expectFirstSeq) this.resyncOnce();
         this.expectFirstSeq = undefined;
       }
