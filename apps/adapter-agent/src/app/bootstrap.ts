@@ -300,6 +300,15 @@ export async function startAdapterAgent(
         this.inc(host.counters.events);
       }
     });
+    new Counter({
+      name: 'voltha_agent_resyncs_total',
+      help: 'Reads of the whole tree (the first one at start, then after lost events)',
+      registers: [metrics],
+      collect() {
+        this.reset();
+        this.inc(host.counters.resyncs);
+      }
+    });
 
     log.info(
       { grpc: url, endpoint, probe: health.port, core: config.core, events: source.kind },

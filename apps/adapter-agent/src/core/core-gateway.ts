@@ -94,7 +94,7 @@ export interface GatewayStats {
 export interface CoreGatewayOptions {
   /** Retries of a transaction that hit a merge conflict (ABORTED). */
   readonly retries: number;
-  /** How long a transaction that changed devices waits for its events to reach the index. */
+  /** How long a transaction that changed the index waits for its events to reach it (default 5 s). */
   readonly indexWaitMs?: number;
   readonly logger: GatewayLogger;
   readonly random?: () => number;
@@ -104,8 +104,9 @@ export interface CoreGatewayOptions {
  * The writes of every hosted adapter to core-config: `transaction(ops)` runs the operations in one
  * ConfigService transaction (OpenTransaction, the reads and writes with its txid, CommitTransaction
  * with the writer as origin) and retries the whole of it when the commit's merge conflicts (ABORTED).
- * A transaction that added, removed or re-parented devices resolves once the index has applied its
- * commit (read-your-writes for the index lookups: children by parent, devices by proxy address).
+ * A transaction that changed what the index holds (devices added, removed or re-parented, logical
+ * devices and ports) resolves once the index has applied its commit: read-your-writes for the index
+ * lookups (children by parent, devices by proxy address, logical port numbers).
  */
 export class CoreGateway {
   public readonly stats: GatewayStats = { committed: 0, aborted: 0, failed: 0, retries: 0 };

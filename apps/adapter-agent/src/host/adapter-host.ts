@@ -70,7 +70,6 @@ export interface HostCounters {
   events: number;
   resyncs: number;
   reconciled: number;
-  callFailures: number;
 }
 
 const equalMessages = (a: UnknownMessage, b: UnknownMessage): boolean =>
@@ -88,7 +87,7 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
  * the calls of the agent's API (reboot, simulated ONU arrival/departure, received flows).
  */
 export class AdapterHost implements AgentRouter, EventSourceHandlers {
-  public readonly counters: HostCounters = { events: 0, resyncs: 0, reconciled: 0, callFailures: 0 };
+  public readonly counters: HostCounters = { events: 0, resyncs: 0, reconciled: 0 };
   private readonly hosted = new Map<string, HostedAdapter>();
   private readonly types = new Map<string, DeviceType>();
   private readonly dispatcher: DeviceChangeDispatcher;
@@ -202,10 +201,6 @@ export class AdapterHost implements AgentRouter, EventSourceHandlers {
     return this.dispatcher.pending;
   }
 
-  public get isLoaded(): boolean {
-    return this.loaded;
-  }
-
   /** Resolves once the first state load (and the reconcile of the devices found) is done. */
   public whenLoaded(): Promise<void> {
     if (this.loaded) return Promise.resolve();
@@ -312,8 +307,6 @@ export class AdapterHost implements AgentRouter, EventSourceHandlers {
         flushFlows();
         await this.onResync(`events ${this.lastSeq + 1}..${e.seq - 1} were not received`);
         if (e.seq <= this.floorSeq) continue;
-        // On the Watch stream a commit's events are consecutive: older ones are repeats after a reconnect.
-        if (this.options.checkGaps && e.seq < this.lastSeq) continue;
       }
       this.lastSeq = Math.max(this.lastSeq, e.seq);
       this.counters.events++;
@@ -378,7 +371,6 @@ export class AdapterHost implements AgentRouter, EventSourceHandlers {
   private dispatch(change: DeviceChange): void {
     const device = change.kind === 'updated' ? change.after : change.device;
     this.dispatcher.dispatch(change).catch((error: unknown) => {
-      this.counters.callFailures++;
       const resolved = this.resolve(device);
       if (resolved) this.options.onCallFailed?.(resolved.adapterId, change.kind);
       this.options.logger.warn('adapter-call-failed', {
