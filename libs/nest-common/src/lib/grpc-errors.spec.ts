@@ -37,6 +37,11 @@ describe('toGrpcError', () => {
     });
   });
 
+  it('should keep an error it already mapped (idempotent)', () => {
+    const mapped = toGrpcError(new DomainError('gone', 'FAILED_PRECONDITION'));
+    expect(toGrpcError(mapped)).toEqual({ code: status.FAILED_PRECONDITION, message: 'gone' });
+  });
+
   it('should turn anything else into INTERNAL', () => {
     expect(toGrpcError(new TypeError('oops'))).toEqual({ code: status.INTERNAL, message: 'oops' });
   });

@@ -31,8 +31,12 @@ export function toGrpcError(error: unknown): GrpcError {
     if (typeof e === 'object' && e !== null && 'code' in e) return e as GrpcError;
     return { code: status.UNKNOWN, message: String(e) };
   }
-  const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
+  // Already mapped (e.g. an Observable that errors with toGrpcError's result): keep it.
+  if (!(error instanceof Error) && isStatusCode(code) && typeof (error as GrpcError).message === 'string') {
+    return { code, message: (error as GrpcError).message };
+  }
+  const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string' && code in GRPC_STATUS_BY_NAME)
     return { code: GRPC_STATUS_BY_NAME[code], message };
   if (typeof code === 'string' && UNAVAILABLE_SYSTEM_CODES.has(code))
@@ -41,6 +45,10 @@ export function toGrpcError(error: unknown): GrpcError {
     return { code, message: String((error as { details: unknown }).details) };
   }
   return { code: status.INTERNAL, message };
+}
+
+function isStatusCode(code: unknown): code is status {
+  return typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 16;
 }
 
 /** Global filter of every gRPC server: maps thrown errors with toGrpcError, logs the internal ones. */
