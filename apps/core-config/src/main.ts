@@ -1,48 +1,12 @@
 import 'reflect-metadata';
 
-import { ConfigError, createPinoLogger } from '@voltha/nest-common';
+import { runService } from '@voltha/nest-common';
 
 import { startCoreConfig } from './app/bootstrap';
-import { coreConfigHelp, readCoreConfig } from './app/core-config.config';
+import { CORE_CONFIG_OPTIONS } from './app/core-config.config';
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(coreConfigHelp());
-    return;
-  }
-  let config;
-  try {
-    config = readCoreConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`core-config: ${e.message}\n${coreConfigHelp()}`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  const log = createPinoLogger('core-config', config.logLevel);
-  const running = await startCoreConfig(config, log).catch((e: Error) => {
-    log.fatal({ error: e.message, stack: e.stack }, 'start-failed');
-    process.exit(1);
-  });
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting-down');
-    running.close().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (e: Error) => {
-        log.error({ error: e.message }, 'shutdown-failed');
-        process.exit(1);
-      }
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
-void main();
+void runService({
+  name: 'core-config',
+  options: CORE_CONFIG_OPTIONS,
+  start: (config, log) => startCoreConfig(config, log)
+});

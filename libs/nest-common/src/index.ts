@@ -4,3 +4,4 @@ export * from './lib/grpc-errors';
 export * from './lib/health-server';
 export * from './lib/logger';
 export * from './lib/probes';
+export * from './lib/run-service';

@@ -1,16 +1,6 @@
 import { hostname } from 'node:os';
 
-import {
-  ConfigError,
-  describeOptions,
-  hostPort,
-  hostPortList,
-  int,
-  oneOf,
-  port,
-  readConfig,
-  str
-} from '@voltha/nest-common';
+import { ConfigError, hostPort, hostPortList, int, oneOf, port, readConfig, str } from '@voltha/nest-common';
 import type { ConfigOf, OptionSpec } from '@voltha/nest-common';
 import { DEFAULT_SIMULATED_TIMINGS } from '@voltha/adapters';
 import type { SimulatedTimings } from '@voltha/adapters';
@@ -161,10 +151,6 @@ export function readAdapterAgentConfig(
   env: Readonly<Record<string, string | undefined>> = process.env
 ): AdapterAgentConfig {
   return readConfig(ADAPTER_AGENT_OPTIONS, argv, env);
-}
-
-export function adapterAgentHelp(): string {
-  return `usage: adapter-agent [flags]\n\n${describeOptions(ADAPTER_AGENT_OPTIONS)}\n`;
 }
 
 /** The address the core calls this agent at: --advertise-address, else the gRPC bind address. */

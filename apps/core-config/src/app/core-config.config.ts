@@ -1,17 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
-import {
-  bool,
-  describeOptions,
-  hostPort,
-  hostPortList,
-  int,
-  oneOf,
-  port,
-  readConfig,
-  str
-} from '@voltha/nest-common';
+import { bool, hostPort, hostPortList, int, oneOf, port, str } from '@voltha/nest-common';
 import type { ConfigOf } from '@voltha/nest-common';
 
 /**
@@ -106,14 +96,3 @@ export const CORE_CONFIG_OPTIONS = {
 };
 
 export type CoreConfig = ConfigOf<typeof CORE_CONFIG_OPTIONS>;
-
-export function readCoreConfig(
-  argv: readonly string[] = process.argv.slice(2),
-  env: Readonly<Record<string, string | undefined>> = process.env
-): CoreConfig {
-  return readConfig(CORE_CONFIG_OPTIONS, argv, env);
-}
-
-export function coreConfigHelp(): string {
-  return `usage: core-config [flags]\n\n${describeOptions(CORE_CONFIG_OPTIONS)}\n`;
-}
