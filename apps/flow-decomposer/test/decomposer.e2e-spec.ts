@@ -1,9 +1,25 @@
 import { status } from '@grpc/grpc-js';
 
-import { matchInPort, matchTunnelId } from '@voltha/openflow';
-import type { ofpFlowStats } from '@voltha/proto';
+import {
+  applyActions,
+  bucket,
+  ETH_TYPE_IPV4,
+  ethType,
+  flowMod as buildFlowMod,
+  flowStatsFromFlowMod,
+  group,
+  groupMod,
+  inPort,
+  ipv4Dst,
+  matchInPort,
+  matchTunnelId,
+  output,
+  popVlan
+} from '@voltha/openflow';
+import { ofpGroupModCommand, ofpGroupType, toWireAny } from '@voltha/proto';
+import type { ofpFlowStats, ofpGroupEntry } from '@voltha/proto';
 
-import { deleteStrict, eapolTrap, flowIdOf } from './support/flows';
+import { deleteStrict, eapolTrap, flowIdOf, subscriberFlowMods } from './support/flows';
 import { NNI_LOGICAL_PORT, ONU_PON_PORT, ONU_UNI_PORT, PonTestAdapter } from './support/pon-adapter';
 import type { OltInfo } from './support/pon-adapter';
 import { CoreConfigProcess, DecomposerProcess, waitFor } from './support/processes';
@@ -61,7 +77,7 @@ describe('flow-decomposer end to end (core-config embedded, Watch)', () => {
   beforeAll(async () => {
     // The decomposer starts first: it waits for core-config instead of exiting.
     await core.allocate();
-    decomposer = new DecomposerProcess(core.address, ['--batch-wait-ms', '2'], 'info');
+    decomposer = new DecomposerProcess(core.address, ['--batch-wait-ms', '2']);
     await decomposer.start(false);
     await new Promise((r) => setTimeout(r, 1500));
     expect(decomposer.process?.running).toBe(true);
@@ -179,5 +195,133 @@ describe('flow-decomposer end to end (core-config embedded, Watch)', () => {
     await expect(decomposer.api.call('Decompose', { logicalDeviceId: 'nope' })).rejects.toMatchObject({
       code: status.NOT_FOUND
     });
+  });
+
+  it('should mirror the logical groups to the OLT and pass multicast flows to it', async () => {
+    const uni = olt.onus[2].uni;
+    await core.voltha.call('UpdateLogicalDeviceFlowGroupTable', {
+      id: olt.ldId,
+      groupMod: groupMod(ofpGroupModCommand.OFPGC_ADD, 7, ofpGroupType.OFPGT_ALL, [
+        bucket([popVlan(), output(uni)])
+      ])
+    });
+    const mcast = buildFlowMod({
+      priority: 500,
+      match: [inPort(olt.nni), ethType(ETH_TYPE_IPV4), ipv4Dst(0xe0010101)],
+      instructions: [applyActions([group(7)])]
+    });
+    await flowMod(mcast);
+    await tablesSettle(5, () => 1);
+    const groups = await waitFor('OLT groups', async () => {
+      const r = await core.voltha.call<{ items: ofpGroupEntry[] }>('ListDeviceFlowGroups', { id: olt.id });
+      return r.items.length === 1 ? r.items : undefined;
+    });
+    expect(groups[0].desc?.groupId).toBe(7);
+    // group removal deletes the flow that uses it (OpenFlow) and the OLT's copies
+    await core.voltha.call('UpdateLogicalDeviceFlowGroupTable', {
+      id: olt.ldId,
+      groupMod: groupMod(ofpGroupModCommand.OFPGC_DELETE, 7, ofpGroupType.OFPGT_ALL)
+    });
+    await tablesSettle(4, () => 1);
+    await waitFor('OLT groups gone', async () => {
+      const r = await core.voltha.call<{ items: ofpGroupEntry[] }>('ListDeviceFlowGroups', { id: olt.id });
+      return r.items.length === 0 ? true : undefined;
+    });
+  });
+
+  it('should decompose an explicit topology without touching core-config (dry run)', async () => {
+    const trap = flowStatsFromFlowMod(eapolTrap(101));
+    const unroutable = flowStatsFromFlowMod(eapolTrap(999));
+    const r = await decomposer.api.call<{
+      devices: Array<{ deviceId: string; flows: { items: ofpFlowStats[] } }>;
+      failed: FailedFlowJson[];
+    }>('Decompose', {
+      logicalDevice: { id: 'ld-x', rootDeviceId: 'olt-x' },
+      logicalPorts: [
+        { id: 'nni', ofpPort: { portNo: 129 }, deviceId: 'olt-x', devicePortNo: 2, rootPort: true },
+        { id: 'uni-101', ofpPort: { portNo: 101 }, deviceId: 'onu-x', devicePortNo: 2 }
+      ],
+      devices: [
+        {
+          id: 'olt-x',
+          root: true,
+          ports: [
+            { portNo: 1, type: 3, peers: [{ deviceId: 'onu-x', portNo: 1 }] },
+            { portNo: 2, type: 1 }
+          ]
+        },
+        {
+          id: 'onu-x',
+          parentId: 'olt-x',
+          ports: [
+            { portNo: 1, type: 4, peers: [{ deviceId: 'olt-x', portNo: 1 }] },
+            { portNo: 2, type: 2 }
+          ]
+        }
+      ],
+      flows: [trap, unroutable]
+    });
+    expect(r.devices.map((d) => [d.deviceId, d.flows.items.length])).toEqual([
+      ['olt-x', 1],
+      ['onu-x', 1]
+    ]);
+    expect(Number(matchTunnelId(r.devices[0].flows.items[0].match))).toBe(101);
+    expect(r.failed).toEqual([
+      expect.objectContaining({ logicalDeviceId: 'ld-x', flowId: unroutable.id, reason: 'NO_ROUTE' })
+    ]);
+    await expect(decomposer.api.call('Decompose', { flows: [trap] })).rejects.toMatchObject({
+      code: status.INVALID_ARGUMENT
+    });
+  });
+
+  it('should write nothing when a requested reconcile finds the devices right', async () => {
+    const before = await stats();
+    const after = await decomposer.api.call<Stats>('Reconcile', { logicalDeviceId: '' });
+    expect(Number(after.reconciles)).toBe(Number(before.reconciles) + 1);
+    expect(after.batchesWritten).toBe(before.batchesWritten);
+    const one = await decomposer.api.call<Stats>('Reconcile', { logicalDeviceId: olt.ldId });
+    expect(one.batchesWritten).toBe(before.batchesWritten);
+    expect(one).toMatchObject({ logicalFlows: 4, deviceFlows: 8, failedFlows: 0 });
+  });
+
+  it('should resync after core-config restarts (its events are gone) and follow again', async () => {
+    const onu = olt.onus[3];
+    const [dhcp] = subscriberFlowMods(3, onu.uni, olt.nni).slice(1, 2);
+    const before = await stats();
+    adapter.stop();
+    await core.stop();
+    await core.start();
+    await flowMod(dhcp);
+    await tablesSettle(5, (i) => (i === 3 ? 2 : 1));
+    const after = await stats();
+    expect(after.logicalFlows).toBe(5);
+    // the stream could not resume (core-config keeps no events across a restart): a full reconcile
+    expect(Number(after.reconciles)).toBeGreaterThan(Number(before.reconciles));
+    await flowMod(deleteStrict(dhcp));
+    await tablesSettle(4, () => 1);
+  });
+
+  it('should reconcile after a restart: what changed meanwhile is applied, nothing duplicated', async () => {
+    await decomposer.stop();
+    // While it is down: one logical flow deleted, one added, and device tables tampered with.
+    await flowMod(deleteStrict(eapolTrap(olt.onus[0].uni)));
+    const igmp = subscriberFlowMods(2, olt.onus[2].uni, olt.nni)[2];
+    await flowMod(igmp);
+    const stale = flowStatsFromFlowMod(eapolTrap(4242));
+    await core.config.call('Add', { path: `/devices/${olt.id}/flows/items`, data: toWireAny(stale) });
+    const [lost] = await deviceFlows(olt.onus[1].id);
+    await core.config.call('Remove', { path: `/devices/${olt.onus[1].id}/flows/items/${lost.id}` });
+
+    await decomposer.start();
+    // OLT: traps of UNIs 2-4, IGMP trap of UNI 3; ONUs: 0, 1, 2 (+ IGMP), 1
+    await tablesSettle(4, (i) => [0, 1, 2, 1][i]);
+    const oltFlows = await deviceFlows(olt.id);
+    expect(new Set(oltFlows.map((f) => f.id)).size).toBe(oltFlows.length);
+    expect(oltFlows.some((f) => f.id === stale.id)).toBe(false);
+    expect((await deviceFlows(olt.onus[1].id)).map((f) => f.id)).toEqual([lost.id]);
+    const s = await stats();
+    expect(s).toMatchObject({ logicalFlows: 4, deviceFlows: 8, failedFlows: 0 });
+    expect(s.reconciles).toBe('1');
+    expect(s.batchesWritten).toBe('1');
   });
 });

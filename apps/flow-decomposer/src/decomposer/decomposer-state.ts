@@ -182,6 +182,12 @@ export class DecomposerState {
     return out;
   }
 
+  /** True while the flow fails with this error (reports are filtered with it at the end of a batch). */
+  public isFailing(logicalDeviceId: string, flowId: string, error?: DecompositionError): boolean {
+    const current = this.lds.get(logicalDeviceId)?.failed.get(flowId);
+    return current !== undefined && (error === undefined || current.message === error.message);
+  }
+
   /** The engine of a logical device (tests, dry runs). */
   public engineOf(id: string): DecompositionEngine | undefined {
     return this.lds.get(id)?.engine;

@@ -214,7 +214,12 @@ export class DecomposerService {
     this.eventsProcessed += batch.length;
     this.metrics?.eventsProcessed.inc(batch.length);
     if (last) this.metrics?.lagSeconds.set(Math.max(0, (Date.now() - last.timestamp) / 1000));
-    this.report(out.failed, out.recovered);
+    // What the batch ends with: a flow failing only in the middle of it (e.g. its group went
+    // before the flow in one commit) is not reported.
+    this.report(
+      out.failed.filter((f) => this.state.isFailing(f.logicalDeviceId, f.flowId, f.error)),
+      out.recovered.filter((r) => !this.state.isFailing(r.logicalDeviceId, r.flowId))
+    );
     const written = await this.writeOrReconcile(out);
     for (const ld of out.reconcile) if (!broken) await this.reconcileNow(ld, 'unfollowable-change');
     if (broken) await this.reconcileNow(undefined, 'event-apply-failed');
