@@ -28,9 +28,10 @@ export interface CoreApi {
   /** Commits; resolves with the seq of the resulting root. ABORTED on a merge conflict. */
   commitTransaction(txid: string): Promise<number>;
   cancelTransaction(txid: string): Promise<void>;
-  add(path: string, message: UnknownMessage, txid?: string): Promise<void>;
-  update(path: string, message: UnknownMessage, txid?: string): Promise<void>;
-  remove(path: string, txid?: string): Promise<void>;
+  /** Writes resolve with the seq of the resulting root (unchanged inside a transaction). */
+  add(path: string, message: UnknownMessage, txid?: string): Promise<number>;
+  update(path: string, message: UnknownMessage, txid?: string): Promise<number>;
+  remove(path: string, txid?: string): Promise<number>;
   close(): void;
 }
 
@@ -45,6 +46,12 @@ export function isUnavailable(e: unknown): boolean {
   const c = grpcCode(e);
   return c === status.UNAVAILABLE || c === status.DEADLINE_EXCEEDED || c === status.CANCELLED;
 }
+
+interface MutationReply {
+  seq: string;
+}
+
+const seqOf = (r: MutationReply): number => Number(r.seq);
 
 interface GetReply {
   isList: boolean;
@@ -90,24 +97,27 @@ export class CoreClient implements CoreApi {
   }
 
   public async commitTransaction(txid: string): Promise<number> {
-    const r = await this.call<{ seq: string }>('CommitTransaction', { txid, origin: ORIGIN });
-    return Number(r.seq);
+    return seqOf(await this.call<MutationReply>('CommitTransaction', { txid, origin: ORIGIN }));
   }
 
   public async cancelTransaction(txid: string): Promise<void> {
     await this.call('CancelTransaction', { txid });
   }
 
-  public async add(path: string, message: UnknownMessage, txid = ''): Promise<void> {
-    await this.call('Add', { path, data: toWireAny(message), txid, origin: ORIGIN });
+  public async add(path: string, message: UnknownMessage, txid = ''): Promise<number> {
+    return seqOf(
+      await this.call<MutationReply>('Add', { path, data: toWireAny(message), txid, origin: ORIGIN })
+    );
   }
 
-  public async update(path: string, message: UnknownMessage, txid = ''): Promise<void> {
-    await this.call('Update', { path, data: toWireAny(message), txid, origin: ORIGIN });
+  public async update(path: string, message: UnknownMessage, txid = ''): Promise<number> {
+    return seqOf(
+      await this.call<MutationReply>('Update', { path, data: toWireAny(message), txid, origin: ORIGIN })
+    );
   }
 
-  public async remove(path: string, txid = ''): Promise<void> {
-    await this.call('Remove', { path, txid, origin: ORIGIN });
+  public async remove(path: string, txid = ''): Promise<number> {
+    return seqOf(await this.call<MutationReply>('Remove', { path, txid, origin: ORIGIN }));
   }
 
   public close(): void {

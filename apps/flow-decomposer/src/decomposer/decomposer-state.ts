@@ -32,6 +32,8 @@ export interface CachedDevice {
   readonly flows: Map<string, ofpFlowStats>;
   /** The device group table as written in core-config. */
   groups: Map<number, ofpGroupEntry>;
+  /** Commit seq the tables above are known as of (a read, our last write, a newer event). */
+  tablesSeq: number;
 }
 
 export interface FlowFailure {
@@ -83,8 +85,9 @@ class LogicalDeviceState {
 
 const parts = (path: string): string[] => path.split('/').filter(Boolean);
 
-function cachedDevice(d: Device): CachedDevice {
+function cachedDevice(d: Device, tablesSeq: number): CachedDevice {
   return {
+    tablesSeq,
     id: d.id,
     root: d.root,
     parentId: d.parentId,
@@ -141,6 +144,16 @@ export class DecomposerState {
   private readonly deviceLds = new Map<string, Set<string>>();
   /** Device group tables the engines want (root devices), by device id. */
   private readonly desiredGroups = new Map<string, Map<number, ofpGroupEntry>>();
+  /**
+   * Newest commit seq applied per entity ('d:<device>' with its ports and tables, 'ld:<logical
+   * device>' with its ports, flows, groups, meters), and the seq of the last full read: an event
+   * older than those is already reflected (delivered again after a reconnect or a resync) and is
+   * skipped, so replaying events changes nothing. Events of one commit share a seq: equal is applied.
+   */
+  private readonly seen = new Map<string, number>();
+  private floor = 0;
+  /** Events skipped as already reflected. */
+  public staleEvents = 0;
 
   // ----------------------------------------------------------------------------------------------
   // Queries
@@ -199,8 +212,15 @@ export class DecomposerState {
   /** Applies one change; records the device table changes it implies in `out`. */
   public apply(c: SourcedEvent, out: PendingWrites): void {
     const p = parts(c.path);
-    if (p[0] === 'logical_devices' && p.length >= 2) this.applyLogical(c, p, out);
-    else if (p[0] === 'devices' && p.length >= 2) this.applyDevice(c, p, out);
+    if (p.length < 2 || (p[0] !== 'logical_devices' && p[0] !== 'devices')) return;
+    const entity = `${p[0] === 'devices' ? 'd' : 'ld'}:${p[1]}`;
+    if (c.seq < Math.max(this.floor, this.seen.get(entity) ?? 0)) {
+      this.staleEvents++;
+      return;
+    }
+    this.seen.set(entity, c.seq);
+    if (p[0] === 'logical_devices') this.applyLogical(c, p, out);
+    else this.applyDevice(c, p, out);
   }
 
   private applyLogical(c: SourcedEvent, p: string[], out: PendingWrites): void {
@@ -248,7 +268,14 @@ export class DecomposerState {
         this.devices.delete(id);
         this.forTopologies(id, out, (t) => t.removeDevice(id));
       } else if (c.type === 'add' || cached === undefined) {
-        const next = cachedDevice(d);
+        const next = cachedDevice(d, c.seq);
+        if (cached !== undefined && cached.tablesSeq > c.seq) {
+          // What we wrote since is newer than the tables this event carries.
+          next.flows.clear();
+          for (const [k, f] of cached.flows) next.flows.set(k, f);
+          next.groups = cached.groups;
+          next.tablesSeq = cached.tablesSeq;
+        }
         this.devices.set(id, next);
         this.forTopologies(id, out, (t) => t.upsertDevice(topologyDevice(next)));
       } else {
@@ -275,9 +302,11 @@ export class DecomposerState {
       );
     } else if (p[2] === 'flows' && p[3] === 'items' && p.length === 5) {
       // Someone else changed a device flow: remember what the device holds.
+      if (c.seq < cached.tablesSeq) return;
       if (c.type === 'remove') cached.flows.delete(p[4]);
       else cached.flows.set((c.message as ofpFlowStats).id, c.message as ofpFlowStats);
     } else if (p[2] === 'flow_groups' && p.length === 3) {
+      if (c.seq < cached.tablesSeq) return;
       cached.groups = new Map(((c.message as FlowGroups).items ?? []).map((g) => [groupIdOf(g), g]));
       if (this.desiredGroups.has(id)) out.groupDevices.add(id);
     }
@@ -420,11 +449,13 @@ export class DecomposerState {
    * Rebuilds from a full read: every logical device (or only `only`) gets a fresh engine with every
    * flow decomposed again, and `out` asks for exactly the device tables that result on the devices
    * the logical device owns (its OLT, the ONUs of its ports and the OLT's children): whatever they
-   * hold beyond that is removed, whatever is missing or different is written.
+   * hold beyond that is removed, whatever is missing or different is written. `seq`: the commit
+   * the read is at least as new as (events up to it are then stale).
    */
   public load(
     logicalDevices: readonly LogicalDevice[],
     devices: readonly Device[],
+    seq: number,
     only?: string
   ): PendingWrites {
     const out = new PendingWrites();
@@ -434,7 +465,9 @@ export class DecomposerState {
       this.deviceLds.clear();
       this.desiredGroups.clear();
       this.lds.clear();
-      for (const d of devices) this.devices.set(d.id, cachedDevice(d));
+      this.seen.clear();
+      this.floor = seq;
+      for (const d of devices) this.devices.set(d.id, cachedDevice(d, seq));
     } else {
       if (this.lds.has(only)) this.dropLogicalDevice(only, out);
       const byId = new Map(devices.map((d) => [d.id, d]));
@@ -442,10 +475,12 @@ export class DecomposerState {
       const owned = m ? this.ownedDevices(m, devices) : new Set<string>();
       for (const id of owned) {
         const d = byId.get(id);
-        if (d) this.devices.set(id, cachedDevice(d));
+        if (d) this.devices.set(id, cachedDevice(d, seq));
         else this.devices.delete(id);
+        this.seen.set(`d:${id}`, Math.max(seq, this.seen.get(`d:${id}`) ?? 0));
       }
     }
+    if (only !== undefined) this.seen.set(`ld:${only}`, Math.max(seq, this.seen.get(`ld:${only}`) ?? 0));
     for (const m of logicalDevices) {
       if (only !== undefined && m.id !== only) continue;
       const ld = this.buildLogicalDevice(m);
@@ -548,11 +583,12 @@ export class DecomposerState {
     return ops;
   }
 
-  /** Records writes core-config has committed. */
-  public commit(ops: readonly WriteOp[]): void {
+  /** Records writes core-config has committed (as commit `seq`). */
+  public commit(ops: readonly WriteOp[], seq: number): void {
     for (const op of ops) {
       const d = this.devices.get(op.deviceId);
       if (d === undefined) continue;
+      d.tablesSeq = Math.max(d.tablesSeq, seq);
       if (op.kind === 'remove') d.flows.delete(op.flowId);
       else if (op.kind === 'groups') d.groups = new Map(op.groups.map((g) => [groupIdOf(g), g]));
       else d.flows.set(op.flow.id, op.flow);

@@ -291,14 +291,14 @@ export class DecomposerService {
     let out: PendingWrites;
     if (logicalDeviceId === undefined) {
       const lds = (await this.core.get('/logical_devices', -1)) as LogicalDevice[];
-      out = this.state.load(lds, devices);
+      out = this.state.load(lds, devices, seq);
     } else {
       const ld = await this.core.get(`/logical_devices/${logicalDeviceId}`, -1).catch((e: unknown) => {
         if (grpcCode(e) === status.NOT_FOUND) return undefined;
         throw e;
       });
       out = ld
-        ? this.state.load([ld as LogicalDevice], devices, logicalDeviceId)
+        ? this.state.load([ld as LogicalDevice], devices, seq, logicalDeviceId)
         : this.state.forget(logicalDeviceId);
     }
     this.report(out.failed, out.recovered);
@@ -334,8 +334,8 @@ export class DecomposerService {
       if (ops.length === 0) return 0;
       const t0 = performance.now();
       try {
-        await this.execute(ops);
-        this.state.commit(ops);
+        const seq = await this.execute(ops);
+        this.state.commit(ops, seq);
         this.batchesWritten++;
         this.metrics?.batchesWritten.inc();
         this.metrics?.writeSeconds.observe((performance.now() - t0) / 1000);
@@ -371,65 +371,66 @@ export class DecomposerService {
     }
   }
 
-  /** One transaction: removals, then additions and updates, then group tables. */
-  private async execute(ops: readonly WriteOp[]): Promise<void> {
-    if (ops.length === 1) {
-      await this.run(ops[0]);
-      return;
-    }
+  /** One transaction: removals, then additions and updates, then group tables. Returns its seq. */
+  private async execute(ops: readonly WriteOp[]): Promise<number> {
+    if (ops.length === 1) return this.run(ops[0]);
     const txid = await this.core.openTransaction();
     try {
       const limit = this.options.writeConcurrency;
       await limited(
         ops.filter((o) => o.kind === 'remove'),
         limit,
-        (o) => this.run(o, txid)
+        async (o) => {
+          await this.run(o, txid);
+        }
       );
       await limited(
         ops.filter((o) => o.kind === 'add' || o.kind === 'update'),
         limit,
-        (o) => this.run(o, txid)
+        async (o) => {
+          await this.run(o, txid);
+        }
       );
       await limited(
         ops.filter((o) => o.kind === 'groups'),
         limit,
-        (o) => this.run(o, txid)
+        async (o) => {
+          await this.run(o, txid);
+        }
       );
-      await this.core.commitTransaction(txid);
+      return await this.core.commitTransaction(txid);
     } catch (e) {
       await this.core.cancelTransaction(txid).catch(() => undefined);
       throw e;
     }
   }
 
-  private async run(op: WriteOp, txid?: string): Promise<void> {
+  /** One write; resolves with its commit seq (outside a transaction; 0 when nothing changed). */
+  private async run(op: WriteOp, txid?: string): Promise<number> {
     const base = `/devices/${op.deviceId}`;
     switch (op.kind) {
       case 'remove':
         // Removing an absent flow is not an error.
-        await this.core.remove(`${base}/flows/items/${op.flowId}`, txid).catch((e: unknown) => {
+        return this.core.remove(`${base}/flows/items/${op.flowId}`, txid).catch((e: unknown) => {
           if (grpcCode(e) !== status.NOT_FOUND) throw e;
+          return 0;
         });
-        return;
       case 'add':
-        await this.core.add(`${base}/flows/items`, op.flow, txid).catch((e: unknown) => {
+        return this.core.add(`${base}/flows/items`, op.flow, txid).catch((e: unknown) => {
           // Already there (an event we have not seen yet): write it in place instead.
           if (grpcCode(e) === status.INVALID_ARGUMENT && /duplicate key/i.test(detailsOf(e))) {
             return this.core.update(`${base}/flows/items/${op.flow.id}`, op.flow, txid);
           }
           throw e;
         });
-        return;
       case 'update':
-        await this.core.update(`${base}/flows/items/${op.flow.id}`, op.flow, txid);
-        return;
+        return this.core.update(`${base}/flows/items/${op.flow.id}`, op.flow, txid);
       case 'groups':
-        await this.core.update(
+        return this.core.update(
           `${base}/flow_groups`,
           { $type: 'openflow_13.FlowGroups', items: op.groups } as UnknownMessage,
           txid
         );
-        return;
     }
   }
 }
