@@ -1,15 +1,6 @@
 import { hostname } from 'node:os';
 
-import {
-  describeOptions,
-  hostPort,
-  hostPortList,
-  int,
-  oneOf,
-  port,
-  readConfig,
-  str
-} from '@voltha/nest-common';
+import { hostPort, hostPortList, int, oneOf, port, readConfig, str } from '@voltha/nest-common';
 import type { ConfigOf } from '@voltha/nest-common';
 
 /**
@@ -70,8 +61,4 @@ export function readFlowDecomposerConfig(
   env: Readonly<Record<string, string | undefined>> = process.env
 ): FlowDecomposerConfig {
   return readConfig(FLOW_DECOMPOSER_OPTIONS, argv, env);
-}
-
-export function flowDecomposerHelp(): string {
-  return `usage: flow-decomposer [flags]\n\n${describeOptions(FLOW_DECOMPOSER_OPTIONS)}\n`;
 }
