@@ -70,8 +70,12 @@ export async function startFlowDecomposer(
         ? new KafkaEventSource({
             brokers: config.kafka,
             groupId: `flow-decomposer-${config.instanceId}`,
+            clientId: `flow-decomposer-${config.instanceId}`,
             topic: config.eventsTopic,
             pathPrefixes: ['/logical_devices/', '/devices/'],
+            maxWaitTimeInMs: config.kafkaMaxWaitMs,
+            // A new group reads the retained events too; those the first read covers are skipped by seq.
+            fromBeginning: true,
             ...batching
           })
         : new WatchEventSource({ address: config.core, pathPrefix: '', ...batching });
@@ -81,7 +85,9 @@ export async function startFlowDecomposer(
       failedFlows: () => ref.service?.state.failedFlowCount ?? 0,
       logicalFlows: () => ref.service?.state.logicalFlowCount ?? 0,
       deviceFlows: () => ref.service?.state.deviceFlowCount ?? 0,
-      lastSeq: () => ref.service?.lastSeq ?? 0
+      lastSeq: () => ref.service?.lastSeq ?? 0,
+      staleEvents: () => ref.service?.state.staleEvents ?? 0,
+      echoes: () => ref.service?.echoesIgnored ?? 0
     });
     const service = new DecomposerService(
       core,

@@ -16,6 +16,13 @@ export const FLOW_DECOMPOSER_OPTIONS = {
     'Kafka brokers, comma separated: consume change events from Kafka; empty: from ConfigService.Watch'
   ),
   eventsTopic: str('events-topic', 'EVENTS_TOPIC', 'voltha.events', 'Kafka topic of change events'),
+  kafkaMaxWaitMs: int(
+    'kafka-max-wait',
+    'KAFKA_MAX_WAIT',
+    100,
+    'Longest a Kafka fetch waits for new change events, ms (bounds the event latency on brokers that do not answer early)',
+    { min: 1, max: 10000 }
+  ),
   grpcHost: str('grpc-host', 'GRPC_HOST', '0.0.0.0', 'Address the gRPC server binds'),
   grpcPort: port('grpc-port', 'GRPC_PORT', 50059, 'gRPC port of FlowDecomposerService'),
   probeHost: str('probe-host', 'PROBE_HOST', '0.0.0.0', 'Address of the /healthz /readyz /metrics server'),
@@ -43,7 +50,12 @@ export const FLOW_DECOMPOSER_OPTIONS = {
     'ConfigService writes in flight inside one transaction',
     { min: 1, max: 1024 }
   ),
-  instanceId: str('instance-id', 'INSTANCE_ID', hostname(), 'Instance id (logs, Kafka consumer group)'),
+  instanceId: str(
+    'instance-id',
+    'INSTANCE_ID',
+    hostname(),
+    'Instance id (logs; Kafka consumer group flow-decomposer-<id>: every instance reads every event)'
+  ),
   logLevel: oneOf('log-level', 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error'] as const, 'Log level'),
   shutdownTimeoutMs: int(
     'shutdown-timeout',

@@ -18,7 +18,14 @@ export class DecomposerMetrics {
   public constructor(
     registry: Registry,
     private readonly probes: ProbeRegistry,
-    gauges: { failedFlows(): number; logicalFlows(): number; deviceFlows(): number; lastSeq(): number }
+    gauges: {
+      failedFlows(): number;
+      logicalFlows(): number;
+      deviceFlows(): number;
+      lastSeq(): number;
+      staleEvents(): number;
+      echoes(): number;
+    }
   ) {
     const registers = [registry];
     this.eventsProcessed = new Counter({
@@ -68,6 +75,24 @@ export class DecomposerMetrics {
       name: 'flow_decomposer_event_lag_seconds',
       help: 'Age of the last applied change event when it was applied',
       registers
+    });
+    new Counter({
+      name: 'flow_decomposer_stale_events_total',
+      help: 'Change events skipped as already reflected (delivered again after a reconnect or resync)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(gauges.staleEvents());
+      }
+    });
+    new Counter({
+      name: 'flow_decomposer_echo_events_total',
+      help: 'Change events of our own writes (origin flow-decomposer), ignored',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(gauges.echoes());
+      }
     });
     new Gauge({
       name: 'flow_decomposer_failed_flows',
