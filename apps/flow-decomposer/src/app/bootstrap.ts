@@ -92,7 +92,7 @@ export async function startFlowDecomposer(
     const service = new DecomposerService(
       core,
       source,
-      { writeConcurrency: config.writeConcurrency },
+      { writeConcurrency: config.writeConcurrency, batchWaitMs: config.batchWaitMs },
       log,
       metrics
     );

@@ -10,7 +10,7 @@ describe('flow-decomposer settings', () => {
       grpcPort: 50059,
       probePort: 8083,
       batchMax: 1000,
-      batchWaitMs: 5,
+      batchWaitMs: 20,
       logLevel: 'info'
     });
   });

@@ -39,8 +39,8 @@ export const FLOW_DECOMPOSER_OPTIONS = {
   batchWaitMs: int(
     'batch-wait-ms',
     'BATCH_WAIT_MS',
-    5,
-    'How long a batch waits for more events after the first one, ms',
+    20,
+    'How long a batch waits for more events after the first one, and the shortest time between two write transactions under load, ms',
     { min: 0, max: 10000 }
   ),
   writeConcurrency: int(
