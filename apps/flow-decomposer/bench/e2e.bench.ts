@@ -6,6 +6,7 @@
  * VolthaService.UpdateLogicalDeviceFlowTable with bounded concurrency, and the clock runs from the
  * first flow-mod until the device tables in core-config hold the complete result.
  *   npx tsx --tsconfig tsconfig.base.json apps/flow-decomposer/bench/e2e.bench.ts [--concurrency 32] [--batch-wait-ms 20]
+ * `--without-decomposer 1`: the same workload with core-config alone (reference: what it accepts).
  */
 import { performance } from 'node:perf_hooks';
 
@@ -27,6 +28,7 @@ const arg = (name: string, def: number): number => {
 };
 const CONCURRENCY = arg('concurrency', 32);
 const BATCH_WAIT_MS = arg('batch-wait-ms', 20);
+const WITHOUT_DECOMPOSER = arg('without-decomposer', 0) === 1;
 
 interface Stats {
   logicalFlows: number;
@@ -109,9 +111,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     await core.start();
-    decomposer = new DecomposerProcess(core.address, ['--batch-wait-ms', String(BATCH_WAIT_MS)]);
-    await decomposer.start();
-    const dec = decomposer;
+    const dec = new DecomposerProcess(core.address, ['--batch-wait-ms', String(BATCH_WAIT_MS)]);
+    if (!WITHOUT_DECOMPOSER) {
+      decomposer = dec;
+      await dec.start();
+    }
 
     // Topology: 16 PON x 128 ONU, one UNI each
     let t = performance.now();
@@ -124,21 +128,22 @@ async function main(): Promise<void> {
     await core.voltha.call('EnableDevice', { id: created.id });
     const olt = await adapter.activated(created.id);
     const seq = await coreSeq(core);
-    await waitFor(
-      'decomposer caught up with the topology',
-      async () => {
-        const s = await dec.api.call<Stats>('GetStats', {});
-        return Number(s.lastSeq) >= seq ? s : undefined;
-      },
-      120_000,
-      100
-    );
+    if (decomposer)
+      await waitFor(
+        'decomposer caught up with the topology',
+        async () => {
+          const s = await dec.api.call<Stats>('GetStats', {});
+          return Number(s.lastSeq) >= seq ? s : undefined;
+        },
+        120_000,
+        100
+      );
     const topoMs = performance.now() - t;
 
     const mods: ofpFlowMod[] = [];
     olt.onus.forEach((o, s) => mods.push(...subscriberFlowMods(s, o.uni, olt.nni)));
     const expected = expectedDeviceFlows(olt, mods);
-    const before = await dec.api.call<Stats>('GetStats', {});
+    const before = decomposer ? await dec.api.call<Stats>('GetStats', {}) : undefined;
     console.log(
       `topology: 1 OLT, ${PONS} PON x ${ONUS_PER_PON} ONU = ${olt.onus.length} ONUs/UNIs built through ConfigService in ${(topoMs / 1000).toFixed(1)} s`
     );
@@ -162,6 +167,12 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const acceptedMs = performance.now() - t;
+    if (!decomposer || !before) {
+      console.log(
+        `without flow-decomposer: flow-mods accepted by core-config in ${(acceptedMs / 1000).toFixed(2)} s (${Math.round(mods.length / (acceptedMs / 1000))} flow-mods/s)`
+      );
+      return;
+    }
     const done = await waitFor(
       'device tables complete',
       async () => {
