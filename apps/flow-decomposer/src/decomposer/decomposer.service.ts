@@ -90,15 +90,6 @@ export class DecomposerService {
     private readonly metrics?: DecomposerMetrics
   ) {}
 
-  /** True once the first full reconcile is done and the event source runs. */
-  public get ready(): boolean {
-    return this.syncedOnce && !this.stopped;
-  }
-
-  public get eventSource(): string {
-    return this.source.kind;
-  }
-
   /**
    * Starts following the events. The source asks for a resync first: core-config is waited for
    * (with backoff), everything is reconciled, then the events after that read are applied.
