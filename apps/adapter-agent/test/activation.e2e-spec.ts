@@ -25,7 +25,7 @@ describe('adapter-agent: registration, cold activation, flows, ONU arrival and d
 
   afterAll(async () => {
     await agent?.stop();
-    await core.stop();
+    await core.dispose();
   });
 
   it('registers its adapters (with its endpoint) and device types in the tree', async () => {

@@ -94,7 +94,7 @@ describe('ConfigAdapterAgent against core-config', () => {
 
   afterAll(async () => {
     await side?.stop();
-    await core.stop();
+    await core.dispose();
   });
 
   it('adds a device with an id from the core and the adapter / vendor id of its type', async () => {

@@ -51,7 +51,7 @@ describe('adapter-agent with Kafka (librdkafka mock cluster)', () => {
   afterAll(async () => {
     await consumer?.disconnect();
     const code = await agent?.stop();
-    await core?.stop();
+    await core?.dispose();
     await mock?.stop();
     expect(code).toBe(0); // graceful shutdown on SIGTERM
   });

@@ -24,7 +24,7 @@ describe('adapter-agent: disable, re-enable, reboot and delete (spec §1.7)', ()
 
   afterAll(async () => {
     await agent?.stop();
-    await core.stop();
+    await core.dispose();
   });
 
   it('disabling an ONU removes its UNI logical port; enabling it brings the port back', async () => {

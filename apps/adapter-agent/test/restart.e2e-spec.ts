@@ -35,7 +35,7 @@ describe('adapter-agent: start before core-config, crash (SIGKILL) and restart',
 
   afterAll(async () => {
     await agent?.stop();
-    await core.stop();
+    await core.dispose();
   });
 
   it('waits for core-config (retrying, with a clear log line) instead of crashing', async () => {

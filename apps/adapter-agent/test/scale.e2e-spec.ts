@@ -22,7 +22,7 @@ describe('adapter-agent: a 2 x 16 OLT with the 1.x timings', () => {
 
   afterAll(async () => {
     await agent?.stop();
-    await core.stop();
+    await core.dispose();
   });
 
   it('activates 32 ONUs with the scaled numbering', async () => {

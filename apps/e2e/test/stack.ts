@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { grpcCaller, ServiceProcess, servicePorts } from '@voltha/testing';
+import { grpcCaller, loopbackServiceArgs, ServiceProcess, servicePorts } from '@voltha/testing';
 import type { GrpcCaller } from '@voltha/testing';
 
 /** The whole system as real processes on free loopback ports, like `npm start` runs it. */
@@ -37,18 +37,7 @@ export class Stack {
       'httpProbe'
     );
     const kafka = this.options.kafka ? ['--kafka', this.options.kafka] : [];
-    const common = (grpc: number, probe: number) => [
-      '--grpc-host',
-      '127.0.0.1',
-      '--grpc-port',
-      String(grpc),
-      '--probe-host',
-      '127.0.0.1',
-      '--probe-port',
-      String(probe),
-      '--log-level',
-      'warn'
-    ];
+    const common = (grpc: number, probe: number) => loopbackServiceArgs(grpc, probe);
     this.processes.push(
       await ServiceProcess.start({
         name: 'core-config',

@@ -76,7 +76,7 @@ describe('flow-decomposer end to end (core-config embedded, Watch)', () => {
 
   beforeAll(async () => {
     // The decomposer starts first: it waits for core-config instead of exiting.
-    await core.allocate();
+    await core.reservePorts();
     decomposer = new DecomposerProcess(core.address, ['--batch-wait-ms', '2']);
     await decomposer.start(false);
     await new Promise((r) => setTimeout(r, 1500));

@@ -19,3 +19,4 @@ export { REPO_ROOT, ServiceProcess, servicePorts } from './process/service-proce
 export type { ServiceProcessOptions } from './process/service-process';
 export { grpcCaller } from './process/grpc-clients';
 export type { GrpcCaller } from './process/grpc-clients';
+export { CoreConfigProcess, loopbackServiceArgs } from './process/core-config-process';

@@ -1,63 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { grpcCaller, ServiceProcess, servicePorts } from '@voltha/testing';
+import { grpcCaller, loopbackServiceArgs, ServiceProcess, servicePorts } from '@voltha/testing';
 import type { GrpcCaller } from '@voltha/testing';
 
-const loopback = (grpc: number, probe: number): string[] => [
-  '--grpc-host',
-  '127.0.0.1',
-  '--grpc-port',
-  String(grpc),
-  '--probe-host',
-  '127.0.0.1',
-  '--probe-port',
-  String(probe),
-  '--log-level',
-  'warn'
-];
-
-/** A core-config process on free loopback ports with its own data dir (embedded store by default). */
-export class CoreConfigProcess {
-  public process!: ServiceProcess;
-  public voltha!: GrpcCaller;
-  public config!: GrpcCaller;
-  public readonly dataDir = mkdtempSync(join(tmpdir(), 'adapter-agent-core-'));
-  public grpcPort = 0;
-  public probePort = 0;
-
-  public constructor(private readonly extraArgs: string[] = []) {}
-
-  public get address(): string {
-    return `127.0.0.1:${this.grpcPort}`;
-  }
-
-  /** Reserves the ports (e.g. to start the agent first and see it wait). */
-  public async reservePorts(): Promise<void> {
-    if (!this.grpcPort)
-      ({ grpc: this.grpcPort, probe: this.probePort } = await servicePorts('grpc', 'probe'));
-  }
-
-  public async start(): Promise<void> {
-    await this.reservePorts();
-    this.process = await ServiceProcess.start({
-      name: 'core-config',
-      entry: 'apps/core-config/src/main.ts',
-      args: [...loopback(this.grpcPort, this.probePort), '--data-dir', this.dataDir, ...this.extraArgs],
-      probePort: this.probePort
-    });
-    this.voltha ??= grpcCaller('VolthaService', 'voltha_service.proto', this.address);
-    this.config ??= grpcCaller('ConfigService', 'config_service.proto', this.address);
-  }
-
-  public async stop(): Promise<void> {
-    this.voltha?.close();
-    this.config?.close();
-    await this.process?.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
+export { CoreConfigProcess } from '@voltha/testing';
 
 /** An adapter-agent process (simulator delays off unless asked), with a caller of its API. */
 export class AdapterAgentProcess {
@@ -83,7 +27,7 @@ export class AdapterAgentProcess {
       name: 'adapter-agent',
       entry: 'apps/adapter-agent/src/main.ts',
       args: [
-        ...loopback(this.grpcPort, this.probePort),
+        ...loopbackServiceArgs(this.grpcPort, this.probePort),
         '--core',
         this.core,
         '--sim-timing-scale',

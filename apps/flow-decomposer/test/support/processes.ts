@@ -1,70 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { grpcCaller, ServiceProcess, servicePorts } from '@voltha/testing';
 import type { GrpcCaller } from '@voltha/testing';
 
-/** A core-config process (embedded backend) on free ports with its own data dir. */
-export class CoreConfigProcess {
-  public voltha!: GrpcCaller;
-  public config!: GrpcCaller;
-  public process: ServiceProcess | undefined;
-  public readonly dataDir: string;
-  public grpcPort = 0;
-  public probePort = 0;
-
-  public constructor(private readonly extraArgs: string[] = []) {
-    this.dataDir = mkdtempSync(join(tmpdir(), 'flow-decomposer-core-'));
-  }
-
-  public get address(): string {
-    return `127.0.0.1:${this.grpcPort}`;
-  }
-
-  /** Picks the ports without starting (so that a decomposer can be pointed at it first). */
-  public async allocate(): Promise<void> {
-    if (!this.grpcPort)
-      ({ grpc: this.grpcPort, probe: this.probePort } = await servicePorts('grpc', 'probe'));
-  }
-
-  public async start(): Promise<void> {
-    await this.allocate();
-    this.process = await ServiceProcess.start({
-      name: 'core-config',
-      entry: 'apps/core-config/src/main.ts',
-      args: [
-        '--grpc-host',
-        '127.0.0.1',
-        '--grpc-port',
-        String(this.grpcPort),
-        '--probe-host',
-        '127.0.0.1',
-        '--probe-port',
-        String(this.probePort),
-        '--data-dir',
-        this.dataDir,
-        '--log-level',
-        'warn',
-        ...this.extraArgs
-      ],
-      probePort: this.probePort
-    });
-    this.voltha = grpcCaller('VolthaService', 'voltha_service.proto', this.address);
-    this.config = grpcCaller('ConfigService', 'config_service.proto', this.address);
-  }
-
-  public async stop(): Promise<void> {
-    this.voltha?.close();
-    this.config?.close();
-    await this.process?.stop();
-  }
-
-  public async dispose(): Promise<void> {
-    await this.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-  }
-}
+export { CoreConfigProcess } from '@voltha/testing';
 
 /** A flow-decomposer process pointed at a core-config, plus a caller of its API. */
 export class DecomposerProcess {
