@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { NestFactory } from '@nestjs/core';
@@ -22,7 +21,6 @@ import {
   ProbeRegistry,
   startHealthServer
 } from '@voltha/nest-common';
-import type { HealthServer } from '@voltha/nest-common';
 import { KvTreeStore, LOCK_KEY } from '@voltha/persistence';
 import { HealthStatus, HealthStatus_HealthState, VolthaInstance } from '@voltha/proto';
 
@@ -33,7 +31,8 @@ import { FlowsService } from '../voltha/flows.service';
 import { AppModule } from './app.module';
 import type { CoreConfig } from './core-config.config';
 
-export const SERVICE_VERSION = '0.1.0';
+/** Version reported by GetVoltha and stored as the tree's `version`. */
+export const CORE_CONFIG_VERSION = '0.1.0';
 
 export interface RunningCoreConfig {
   readonly grpcAddress: string;
@@ -143,7 +142,7 @@ export async function startCoreConfig(
     // The tree
     const initial = VolthaInstance.fromPartial({
       instanceId: config.instanceId,
-      version: SERVICE_VERSION,
+      version: CORE_CONFIG_VERSION,
       logLevel: 1,
       health: HealthStatus.fromPartial({ state: HealthStatus_HealthState.HEALTHY })
     });
@@ -278,7 +277,7 @@ export async function startCoreConfig(
     // gRPC
     const url = `${config.grpcHost}:${config.grpcPort}`;
     const app: INestMicroservice = await NestFactory.createMicroservice(
-      AppModule.with({ root, devices, flows, events, version: SERVICE_VERSION }),
+      AppModule.with({ root, devices, flows, events, version: CORE_CONFIG_VERSION }),
       {
         ...grpcServerOptions(url, ['voltha_service.proto', 'config_service.proto']),
         logger: new PinoNestLogger(log),
@@ -305,5 +304,3 @@ export async function startCoreConfig(
     throw e;
   }
 }
-
-export type { HealthServer };
