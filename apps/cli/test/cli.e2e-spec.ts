@@ -1,6 +1,6 @@
 import { getFreePort } from '@voltha/testing';
 
-import { FakeCore } from './fake-core';
+import { FakeCore, FakeDecomposer } from './fake-core';
 import * as fx from './fixtures';
 import { runCli } from './run-cli';
 import type { CliRun } from './run-cli';
@@ -11,16 +11,20 @@ import type { CliRun } from './run-cli';
  */
 
 let fake: FakeCore;
+let decomposer: FakeDecomposer;
 let server: string[];
 
 beforeAll(async () => {
   fake = new FakeCore();
   await fake.start();
-  server = ['--server', fake.address];
+  decomposer = new FakeDecomposer();
+  await decomposer.start();
+  server = ['--server', fake.address, '--decomposer', decomposer.address];
 });
 
 afterAll(async () => {
   await fake.stop();
+  await decomposer.stop();
 });
 
 beforeEach(() => {
@@ -561,6 +565,94 @@ describe('events tail', () => {
     expect(oneErrorLine(await run('events', 'tail', '--from-seq', '18446744073709551616'), 2)).toMatch(
       /is not an unsigned 64-bit integer/
     );
+  });
+});
+
+describe('flowdecomposer', () => {
+  it('stats prints one row, 64-bit counters exactly', async () => {
+    expect(okOut(await run('flowdecomposer', 'stats'))).toBe(
+      table(
+        'LOGICALDEVICES    LOGICALFLOWS    DEVICEFLOWS    FAILEDFLOWS    EVENTS                  BATCHES             RECONCILES    LASTSEQ    SOURCE',
+        '1                 12              30             2              18446744073709551615    9007199254740993    3             120        kafka'
+      )
+    );
+    expect(decomposer.calls.at(-1)?.method).toBe('GetStats');
+  });
+
+  it('stats -o json prints proto3 JSON with 64-bit integers as strings', async () => {
+    expect(JSON.parse(okOut(await run('flowdecomposer', 'stats', '-o', 'json')))).toEqual({
+      logical_devices: 1,
+      logical_flows: 12,
+      device_flows: 30,
+      failed_flows: 2,
+      events_processed: '18446744073709551615',
+      batches_written: '9007199254740993',
+      reconciles: '3',
+      last_seq: '120',
+      event_source: 'kafka'
+    });
+  });
+
+  it('failed lists the undecomposable flows of all logical devices, or of one', async () => {
+    expect(okOut(await run('flowdecomposer', 'failed'))).toBe(
+      table(
+        'LOGICALDEVICE       FLOWID                  REASON           MESSAGE',
+        '0001aabbccddeeff    18446744073709551615    NO_ROUTE         no route from port 1 to port 16',
+        'ffff000000000002    42                      MISSING_GROUP    group 7 does not exist'
+      )
+    );
+    expect(decomposer.calls.at(-1)).toEqual({ method: 'ListFailedFlows', request: { id: '' } });
+    expect(okOut(await run('flowdecomposer', 'failed', fx.LD_ID, '-q'))).toBe('18446744073709551615\n');
+    expect(decomposer.calls.at(-1)).toEqual({ method: 'ListFailedFlows', request: { id: fx.LD_ID } });
+    expect(okOut(await run('flowdecomposer', 'failed', '-q'))).toBe('18446744073709551615\n42\n');
+  });
+
+  it('failed -o json prints proto3 JSON', async () => {
+    expect(JSON.parse(okOut(await run('flowdecomposer', 'failed', '-o', 'json')))).toEqual([
+      {
+        logical_device_id: fx.LD_ID,
+        flow_id: '18446744073709551615',
+        reason: 'NO_ROUTE',
+        message: 'no route from port 1 to port 16'
+      },
+      {
+        logical_device_id: 'ffff000000000002',
+        flow_id: '42',
+        reason: 'MISSING_GROUP',
+        message: 'group 7 does not exist'
+      }
+    ]);
+  });
+
+  it('takes the address from $VOLTHA_DECOMPOSER; --decomposer wins over it', async () => {
+    const env = { VOLTHA_DECOMPOSER: decomposer.address };
+    expect(okOut(await runCli(['flowdecomposer', 'failed', '-q'], { env }))).toBe(
+      '18446744073709551615\n42\n'
+    );
+    const port = await getFreePort();
+    expect(
+      okOut(
+        await runCli(['flowdecomposer', 'failed', '-q', '--decomposer', decomposer.address], {
+          env: { VOLTHA_DECOMPOSER: `127.0.0.1:${port}` }
+        })
+      )
+    ).toBe('18446744073709551615\n42\n');
+    expect(
+      oneErrorLine(await runCli(['flowdecomposer', 'stats'], { env: { VOLTHA_DECOMPOSER: 'a b' } }), 2)
+    ).toMatch(/^voltha: bad value of \$VOLTHA_DECOMPOSER: /);
+  });
+
+  it('an unreachable flow-decomposer gives one line naming it and its address, exit 1', async () => {
+    const port = await getFreePort();
+    const address = `127.0.0.1:${port}`;
+    for (const argv of [
+      ['flowdecomposer', 'stats'],
+      ['flowdecomposer', 'failed']
+    ]) {
+      expect(oneErrorLine(await runCli([...argv, '--server', fake.address, '--decomposer', address]))).toBe(
+        `voltha: cannot reach flow-decomposer at ${address} (connection refused)`
+      );
+    }
   });
 });
 

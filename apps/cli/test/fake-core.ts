@@ -208,3 +208,50 @@ export class FakeCore {
     };
   }
 }
+
+/**
+ * A fake flow-decomposer for the CLI tests: FlowDecomposerService over real gRPC, answering GetStats
+ * and ListFailedFlows from the fixtures. Every request is recorded in `calls`.
+ */
+export class FakeDecomposer {
+  public readonly calls: FakeCall[] = [];
+  private server?: Server;
+  public port = 0;
+
+  public get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  public async start(): Promise<void> {
+    const def = loadSync([protoPath('flow_decomposer_service.proto')], {
+      ...GRPC_LOADER_OPTIONS,
+      includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs]
+    });
+    const pkg = loadPackageDefinition(def) as unknown as {
+      voltha: { FlowDecomposerService: ServiceClientConstructor };
+    };
+    const server = new Server();
+    const unary =
+      (method: string, answer: (req: Raw) => unknown) =>
+      (call: ServerUnaryCall<Raw, unknown>, callback: sendUnaryData<unknown>): void => {
+        this.calls.push({ method, request: call.request });
+        callback(null, answer(call.request));
+      };
+    server.addService(pkg.voltha.FlowDecomposerService.service, {
+      GetStats: unary('GetStats', () => ok(fx.decomposerStats)),
+      ListFailedFlows: unary('ListFailedFlows', (req) =>
+        ok({ items: fx.failedFlows.filter((f) => !req.id || f.logicalDeviceId === req.id) })
+      )
+    });
+    this.port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, port) =>
+        e ? reject(e) : resolve(port)
+      )
+    );
+    this.server = server;
+  }
+
+  public async stop(): Promise<void> {
+    this.server?.forceShutdown();
+  }
+}

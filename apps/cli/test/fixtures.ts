@@ -1,3 +1,4 @@
+import { DecomposerStats, FailedFlow } from '@voltha/proto/services';
 import {
   applyActions,
   ethType,
@@ -236,5 +237,34 @@ export const events = [
     timestamp: at(T0 + 2),
     message: anyOf(Device.fromPartial({ id: ONU_ID })),
     key: ONU_ID
+  })
+];
+
+// ---- flow-decomposer ----------------------------------------------------------------------------
+
+export const decomposerStats = DecomposerStats.fromPartial({
+  logicalDevices: 1,
+  logicalFlows: 12,
+  deviceFlows: 30,
+  failedFlows: 2,
+  eventsProcessed: '18446744073709551615',
+  batchesWritten: '9007199254740993',
+  reconciles: '3',
+  lastSeq: '120',
+  eventSource: 'kafka'
+});
+
+export const failedFlows = [
+  FailedFlow.fromPartial({
+    logicalDeviceId: LD_ID,
+    flowId: '18446744073709551615',
+    reason: 'NO_ROUTE',
+    message: 'no route from port 1 to port 16'
+  }),
+  FailedFlow.fromPartial({
+    logicalDeviceId: 'ffff000000000002',
+    flowId: '42',
+    reason: 'MISSING_GROUP',
+    message: 'group 7 does not exist'
   })
 ];

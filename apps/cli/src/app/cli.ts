@@ -1,14 +1,20 @@
 import { arch, platform } from 'node:os';
 
 import { describeApiError, isApiError } from '../lib/api';
-import type { VolthaApi } from '../lib/api';
+import type { DecomposerApi, VolthaApi } from '../lib/api';
 import { commandName, helpText, parseArgv, synopsis } from '../lib/args';
 import type { CommandSpec } from '../lib/args';
-import { commandTree, DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, GLOBAL_FLAGS } from '../lib/commands';
+import {
+  commandTree,
+  DEFAULT_DECOMPOSER,
+  DEFAULT_SERVER,
+  DEFAULT_TIMEOUT_MS,
+  GLOBAL_FLAGS
+} from '../lib/commands';
 import type { CommandContext, Handler } from '../lib/context';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from '../lib/errors';
-import { createGrpcApi } from '../lib/grpc-client';
-import { parseServer } from '../lib/validate';
+import { createDecomposerApi, createGrpcApi } from '../lib/grpc-client';
+import { parseDecomposer, parseServer } from '../lib/validate';
 import packageJson from '../../package.json';
 
 /** Where the CLI reads and writes; main.ts binds it to the process, tests capture it. */
@@ -20,6 +26,8 @@ export interface CliIo {
   onInterrupt?(handler: () => void): () => void;
   /** Makes the API client (default: gRPC to `server`). */
   connect?(server: string, timeoutMs: number): VolthaApi;
+  /** Makes the flow-decomposer client (default: gRPC to `decomposer`). */
+  connectDecomposer?(decomposer: string, timeoutMs: number): DecomposerApi;
 }
 
 export const CLIENT_INFO = {
@@ -75,19 +83,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr(`voltha: bad value of $VOLTHA: ${(e as Error).message}\n`);
     return EXIT_USAGE;
   }
+  let decomposer: string;
+  try {
+    decomposer =
+      (flags.decomposer as string | undefined) ??
+      (io.env.VOLTHA_DECOMPOSER ? parseDecomposer(io.env.VOLTHA_DECOMPOSER) : DEFAULT_DECOMPOSER);
+  } catch (e) {
+    io.stderr(`voltha: bad value of $VOLTHA_DECOMPOSER: ${(e as Error).message}\n`);
+    return EXIT_USAGE;
+  }
   const timeoutMs = (flags.timeout as number | undefined) ?? DEFAULT_TIMEOUT_MS;
 
   let api: VolthaApi | undefined;
+  let decomposerApi: DecomposerApi | undefined;
   let interrupt: () => void = () => undefined;
   const interrupted = new Promise<void>((r) => (interrupt = r));
   const stopListening = io.onInterrupt?.(() => interrupt());
   const connect = io.connect ?? ((s: string, t: number) => createGrpcApi(s, { timeoutMs: t }));
+  const connectDecomposer =
+    io.connectDecomposer ?? ((d: string, t: number) => createDecomposerApi(d, { timeoutMs: t }));
   const ctx: CommandContext = {
     args,
     flags,
     server,
     timeoutMs,
     api: () => (api ??= connect(server, timeoutMs)),
+    decomposer,
+    decomposerApi: () => (decomposerApi ??= connectDecomposer(decomposer, timeoutMs)),
     out: (text) => io.stdout(text),
     err: (text) => io.stderr(text),
     interrupted,
@@ -110,5 +132,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } finally {
     stopListening?.();
     api?.close();
+    decomposerApi?.close();
   }
 }

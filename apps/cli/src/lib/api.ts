@@ -13,6 +13,7 @@ import type {
   Voltha,
   ofpFlowStats
 } from '@voltha/proto';
+import type { DecomposerStats, FailedFlow } from '@voltha/proto/services';
 
 /**
  * What the commands need of core-config, as typed messages (@voltha/proto). The gRPC client
@@ -46,6 +47,19 @@ export interface VolthaApi {
   }): Promise<JsonPatchOperation[]>;
   /** Streams change events to `onEvent` until cancelled (resolves), the server ends it, or it fails. */
   watch(request: { pathPrefix: string; fromSeq: string }, onEvent: (event: ConfigEvent) => void): WatchHandle;
+  close(): void;
+}
+
+/**
+ * What the flowdecomposer commands need of flow-decomposer (FlowDecomposerService), as typed
+ * messages. The gRPC client (grpc-client.ts) implements it; unit tests can substitute a stub.
+ */
+export interface DecomposerApi {
+  /** host:port the client talks to. */
+  readonly address: string;
+  getStats(): Promise<DecomposerStats>;
+  /** The logical flows that cannot be decomposed, of one logical device or ('') of all. */
+  listFailedFlows(logicalDeviceId: string): Promise<FailedFlow[]>;
   close(): void;
 }
 
@@ -91,7 +105,9 @@ export class ApiError extends Error {
     /** host:port of the server called. */
     public readonly address: string,
     /** Set when no connection to the server could be made: why ("connection refused"). */
-    public readonly unreachable?: string
+    public readonly unreachable?: string,
+    /** The service called, as named in messages (`core-config`, `flow-decomposer`). */
+    public readonly service: string = 'core-config'
   ) {
     super(`${method}: ${codeName(code)}: ${details}`);
     this.name = 'ApiError';
@@ -120,15 +136,16 @@ export function connectFailure(code: number, details: string): string | undefine
 
 /** The one line the CLI prints for a failed call (without the "voltha: " prefix). */
 export function describeApiError(e: ApiError, timeoutMs: number): string {
-  if (e.unreachable !== undefined) return `cannot reach core-config at ${e.address} (${e.unreachable})`;
+  const service = e.service;
+  if (e.unreachable !== undefined) return `cannot reach ${service} at ${e.address} (${e.unreachable})`;
   const details = e.details.trim();
   switch (e.code) {
     case Code.DEADLINE_EXCEEDED:
-      return `core-config at ${e.address} did not answer ${e.method} within ${formatMs(timeoutMs)}`;
+      return `${service} at ${e.address} did not answer ${e.method} within ${formatMs(timeoutMs)}`;
     case Code.UNIMPLEMENTED:
-      return `core-config at ${e.address} does not implement ${e.method}`;
+      return `${service} at ${e.address} does not implement ${e.method}`;
     case Code.UNAVAILABLE:
-      return `core-config unavailable: ${details || 'no details'}`;
+      return `${service} unavailable: ${details || 'no details'}`;
     case Code.INVALID_ARGUMENT:
       return `invalid argument: ${details}`;
     case Code.NOT_FOUND:

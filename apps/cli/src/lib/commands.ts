@@ -4,6 +4,7 @@ import { OUTPUT_FORMATS } from './format/output';
 import * as h from './handlers';
 import type { ClientInfo } from './handlers';
 import {
+  DEFAULT_DECOMPOSER_PORT,
   DEFAULT_PORT,
   parseDuration,
   parseHostPort,
@@ -11,6 +12,7 @@ import {
   parseIpv4,
   parseMac,
   parsePositiveInt,
+  parseDecomposer,
   parseServer,
   parseUint64
 } from './validate';
@@ -18,6 +20,7 @@ import {
 /** The command tree of `voltha` (voltctl's command names), with flags, help texts and handlers. */
 
 export const DEFAULT_SERVER = `localhost:${DEFAULT_PORT}`;
+export const DEFAULT_DECOMPOSER = `localhost:${DEFAULT_DECOMPOSER_PORT}`;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
@@ -28,6 +31,13 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     description: 'core-config gRPC address (env VOLTHA)',
     defaultText: DEFAULT_SERVER,
     parse: parseServer
+  },
+  {
+    name: 'decomposer',
+    valueName: 'HOST:PORT',
+    description: 'flow-decomposer gRPC address, for the flowdecomposer commands (env VOLTHA_DECOMPOSER)',
+    defaultText: DEFAULT_DECOMPOSER,
+    parse: parseDecomposer
   },
   {
     name: 'timeout',
@@ -323,6 +333,40 @@ export function commandTree(client: ClientInfo): CommandSpec<Handler> {
               'voltha events tail --count 1 -o json'
             ],
             handler: h.eventsTail
+          }
+        ]
+      },
+      {
+        name: 'flowdecomposer',
+        summary: 'statistics and undecomposable flows of flow-decomposer',
+        details: `flow-decomposer is reached at --decomposer, else $VOLTHA_DECOMPOSER, else ${DEFAULT_DECOMPOSER}.`,
+        subcommands: [
+          {
+            name: 'stats',
+            summary: 'print the counters of flow-decomposer (FlowDecomposerService.GetStats)',
+            flags: [output],
+            examples: ['voltha flowdecomposer stats', 'voltha flowdecomposer stats -o json'],
+            handler: h.decomposerStats
+          },
+          {
+            name: 'failed',
+            summary:
+              'list the logical flows that cannot be decomposed (FlowDecomposerService.ListFailedFlows)',
+            args: [
+              {
+                name: 'LOGICAL_DEVICE_ID',
+                description: 'only the flows of this logical device (default: all)',
+                optional: true,
+                parse: nonEmpty('logical device id')
+              }
+            ],
+            flags: [output, quiet],
+            examples: [
+              'voltha flowdecomposer failed',
+              'voltha flowdecomposer failed 0001aabbccddeeff -o yaml',
+              'voltha flowdecomposer failed -q'
+            ],
+            handler: h.decomposerFailed
           }
         ]
       },

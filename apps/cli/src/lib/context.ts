@@ -1,5 +1,5 @@
 import type { FlagValue } from './args';
-import type { VolthaApi } from './api';
+import type { DecomposerApi, VolthaApi } from './api';
 import type { OutputFormat } from './format/output';
 
 /** What a command handler gets: its arguments and flags, the API, and where to write. */
@@ -11,6 +11,10 @@ export interface CommandContext {
   timeoutMs: number;
   /** The API client, connected on first use. */
   api(): VolthaApi;
+  /** host:port of flow-decomposer. */
+  decomposer: string;
+  /** The flow-decomposer client, connected on first use. */
+  decomposerApi(): DecomposerApi;
   out(text: string): void;
   err(text: string): void;
   /** Resolves when the user interrupts the command (Ctrl-C). */

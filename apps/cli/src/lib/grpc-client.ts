@@ -21,8 +21,10 @@ import type {
   Voltha
 } from '@voltha/proto';
 
+import type { DecomposerStats, FailedFlows } from '@voltha/proto/services';
+
 import { ApiError, Code, connectFailure, formatMs } from './api';
-import type { VolthaApi, WatchHandle } from './api';
+import type { DecomposerApi, VolthaApi, WatchHandle } from './api';
 
 /**
  * VolthaApi over gRPC: VolthaService and ConfigService of core-config on one channel, stubs built
@@ -56,6 +58,16 @@ export function normalizeLoaderObject(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) out[k] = normalizeLoaderObject(v);
   return out;
+}
+
+let decomposerDefinition: PackageDefinition | undefined;
+
+function decomposerPackageDefinition(): PackageDefinition {
+  decomposerDefinition ??= loadSync([protoPath('flow_decomposer_service.proto')], {
+    ...GRPC_LOADER_OPTIONS,
+    includeDirs: [...GRPC_LOADER_OPTIONS.includeDirs]
+  });
+  return decomposerDefinition;
 }
 
 /** A proto-loader object as the typed message of `typeName`. */
@@ -210,4 +222,54 @@ export function createGrpcApi(address: string, options: GrpcApiOptions): VolthaA
       }
     };
   }
+}
+
+/**
+ * DecomposerApi over gRPC: FlowDecomposerService of flow-decomposer, built like the core-config
+ * client (proto-loader with GRPC_LOADER_OPTIONS, a deadline on every call, no waiting for ready).
+ */
+export function createDecomposerApi(address: string, options: GrpcApiOptions): DecomposerApi {
+  const pkg = loadPackageDefinition(decomposerPackageDefinition()) as unknown as {
+    voltha: { FlowDecomposerService: ServiceClientConstructor };
+  };
+  const client = new pkg.voltha.FlowDecomposerService(address, credentials.createInsecure(), {
+    'grpc.max_receive_message_length': 64 * 1024 * 1024
+  });
+  const { timeoutMs } = options;
+  const connected = (): boolean =>
+    client.getChannel().getConnectivityState(false) === connectivityState.READY;
+
+  const toApiError = (method: string, e: ServiceError): ApiError => {
+    const code = typeof e.code === 'number' ? e.code : Code.UNKNOWN;
+    const details = e.details ?? e.message;
+    let unreachable = connectFailure(code, details);
+    if (unreachable === undefined && code === Code.DEADLINE_EXCEEDED && !connected()) {
+      unreachable = `no connection within ${formatMs(timeoutMs)}`;
+    }
+    return new ApiError(code, details, method, address, unreachable, 'flow-decomposer');
+  };
+
+  function call<T extends UnknownMessage>(method: string, request: unknown, type: string): Promise<T> {
+    const fn = (client as unknown as Record<string, UnaryMethod>)[method];
+    return new Promise<T>((resolve, reject) => {
+      fn.call(
+        client,
+        request,
+        new Metadata({ waitForReady: false }),
+        { deadline: Date.now() + timeoutMs },
+        (error, response) => {
+          if (error) reject(toApiError(method, error));
+          else resolve(toMessage<T>(type, response));
+        }
+      );
+    });
+  }
+
+  return {
+    address,
+    getStats: () => call<DecomposerStats>('GetStats', {}, 'voltha.DecomposerStats'),
+    listFailedFlows: (id) =>
+      call<FailedFlows>('ListFailedFlows', { id }, 'voltha.FailedFlows').then((r) => r.items),
+    close: () => client.close()
+  };
 }

@@ -40,6 +40,10 @@ async function runHandler(
     server: 'stub:1',
     timeoutMs: 1000,
     api: () => api,
+    decomposer: 'stub:2',
+    decomposerApi: () => {
+      throw new Error('not stubbed');
+    },
     out: (t) => (out += t),
     err: (t) => (err += t),
     interrupted,

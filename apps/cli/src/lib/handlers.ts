@@ -8,6 +8,7 @@ import { outputFormat, quiet, stringFlag } from './context';
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from './errors';
 import { messageJson, renderData, renderList, renderOne } from './format/output';
 import { toYaml } from './format/yaml';
+import { decomposerStatsView, failedFlowView } from './views/decomposer';
 import { flowView } from './views/flows';
 import {
   adapterView,
@@ -219,6 +220,19 @@ export const eventsTail: Handler = async (ctx) => {
   );
   void ctx.interrupted.then(() => handle.cancel());
   await handle.done;
+};
+
+// ---- flowdecomposer ----------------------------------------------------------------------------
+
+export const decomposerStats: Handler = async (ctx) => {
+  const stats = await ctx.decomposerApi().getStats();
+  ctx.out(renderOne(stats, decomposerStatsView, outputFormat(ctx)));
+};
+
+export const decomposerFailed: Handler = async (ctx) => {
+  const [id] = ctx.args;
+  const failed = await ctx.decomposerApi().listFailedFlows(id ?? '');
+  ctx.out(renderList(failed, failedFlowView, outputFormat(ctx), quiet(ctx)));
 };
 
 // ---- version, help ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import {
   parseIpv4,
   parseMac,
   parsePositiveInt,
+  parseDecomposer,
   parseServer,
   parseUint64
 } from './validate';
@@ -32,6 +33,9 @@ describe('validate', () => {
       expect(() => parseHostPort(bad)).toThrow(/is not host:port/);
     }
     expect(parseServer('core')).toBe('core:50057');
+    expect(parseDecomposer('fd')).toBe('fd:50059');
+    expect(parseDecomposer('fd:1234')).toBe('fd:1234');
+    expect(() => parseDecomposer('fd:x')).toThrow("'fd:x' is not host:port (expected e.g. localhost:50059)");
     expect(parseServer('core:1234')).toBe('core:1234');
     expect(() => parseServer('core:x')).toThrow("'core:x' is not host:port (expected e.g. localhost:50057)");
   });

@@ -34,16 +34,29 @@ export function parseHostPort(value: string): string {
 /** Default port of core-config's northbound gRPC API. */
 export const DEFAULT_PORT = 50057;
 
-/** The --server value: `host:port`, or a bare host that gets the default port. */
-export function parseServer(value: string): string {
+/** Default port of flow-decomposer's gRPC API. */
+export const DEFAULT_DECOMPOSER_PORT = 50059;
+
+/** A gRPC address: `host:port`, or a bare host that gets `defaultPort`. */
+export function parseAddress(value: string, defaultPort: number): string {
   if (/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(value)) {
-    return `${value}:${DEFAULT_PORT}`;
+    return `${value}:${defaultPort}`;
   }
   try {
     return parseHostPort(value);
   } catch {
-    throw new Error(`'${value}' is not host:port (expected e.g. localhost:${DEFAULT_PORT})`);
+    throw new Error(`'${value}' is not host:port (expected e.g. localhost:${defaultPort})`);
   }
+}
+
+/** The --server value: `host:port`, or a bare host that gets the default port. */
+export function parseServer(value: string): string {
+  return parseAddress(value, DEFAULT_PORT);
+}
+
+/** The --decomposer value: `host:port`, or a bare host that gets the default flow-decomposer port. */
+export function parseDecomposer(value: string): string {
+  return parseAddress(value, DEFAULT_DECOMPOSER_PORT);
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
