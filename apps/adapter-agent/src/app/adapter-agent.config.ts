@@ -1,33 +1,19 @@
 import { hostname } from 'node:os';
 
-import { ConfigError, hostPort, hostPortList, int, oneOf, port, readConfig, str } from '@voltha/nest-common';
+import {
+  ConfigError,
+  decimal,
+  hostPort,
+  hostPortList,
+  int,
+  oneOf,
+  port,
+  readConfig,
+  str
+} from '@voltha/nest-common';
 import type { ConfigOf, OptionSpec } from '@voltha/nest-common';
 import { DEFAULT_SIMULATED_TIMINGS } from '@voltha/adapters';
 import type { SimulatedTimings } from '@voltha/adapters';
-
-/** A non-negative decimal number (e.g. a time scale factor). */
-function decimal(
-  flag: string,
-  env: string,
-  def: number,
-  description: string,
-  range: { min?: number; max?: number } = {}
-): OptionSpec<number> {
-  return {
-    flag,
-    env,
-    description,
-    default: def,
-    parse(raw) {
-      const text = raw.trim();
-      if (!/^\d+(\.\d+)?$/.test(text)) throw new Error(`'${raw}' is not a non-negative number`);
-      const n = Number(text);
-      if (range.min !== undefined && n < range.min) throw new Error(`${n} is below the minimum ${range.min}`);
-      if (range.max !== undefined && n > range.max) throw new Error(`${n} is above the maximum ${range.max}`);
-      return n;
-    }
-  };
-}
 
 /** A delay in ms of the simulated adapters; -1 (the default) = the 1.x value times --sim-timing-scale. */
 const simDelay = (flag: string, env: string, what: string): OptionSpec<number> =>

@@ -1,10 +1,9 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 import type { ConfigRoot, Message } from '@voltha/config-tree';
 import { invalid } from '@voltha/device-lifecycle';
-import { toGrpcError } from '@voltha/nest-common';
 import { anyTypeName, fromAny, MutationResponse, Revisions, Tags, TransactionId } from '@voltha/proto';
 import type {
   AnyLike,
@@ -27,7 +26,7 @@ import type { ConfigServiceController } from '@voltha/proto/services';
 
 import { CONFIG_ROOT, DEVICES_SERVICE, EVENT_HUB } from '../app/tokens';
 import type { EventHub } from '../events/event-hub';
-import { anyOf, toConfigEvent, writeOrigin } from '../events/event-hub';
+import { anyOf, configEventStream, writeOrigin } from '../events/event-hub';
 import type { DevicesService } from '../voltha/devices.service';
 import { depthOf, EMPTY, txidOf } from '../voltha/grpc-context';
 
@@ -167,17 +166,6 @@ export class ConfigController implements ConfigServiceController {
   }
 
   public watch(request: WatchRequest): Observable<ConfigEvent> {
-    return new Observable<ConfigEvent>((subscriber) => {
-      try {
-        const sub = this.events.subscribe(request.pathPrefix, seqOf(request.fromSeq), (e) => {
-          subscriber.next(toConfigEvent(e));
-          return !subscriber.closed;
-        });
-        return () => sub.close();
-      } catch (e) {
-        subscriber.error(toGrpcError(e));
-        return undefined;
-      }
-    });
+    return configEventStream(this.events, request.pathPrefix, () => seqOf(request.fromSeq));
   }
 }

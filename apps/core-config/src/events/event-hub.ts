@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+import { Observable } from 'rxjs';
+
 import type { ConfigChangeEvent, ConfigRoot, ConfigSchema } from '@voltha/config-tree';
 import { KAFKA_TOPICS, ownerKeyOf } from '@voltha/kafka-events';
 import type { ChangeEventRecord, ReliablePublisher } from '@voltha/kafka-events';
+import { toGrpcError } from '@voltha/nest-common';
 import { ConfigEvent, ConfigEventType, toWireAny } from '@voltha/proto';
 import type { Any } from '@voltha/proto';
 import type { UnknownMessage } from '@voltha/proto';
@@ -149,4 +152,28 @@ export { KAFKA_TOPICS };
 /** google.protobuf.Any of a message for a gRPC reply (proto-loader's `type_url` form). */
 export function anyOf(message: UnknownMessage): Any {
   return toWireAny(message) as unknown as Any;
+}
+
+/**
+ * The change events under `prefix` as a gRPC server stream (Watch, ReceiveChangeEvents): retained
+ * events after the seq `fromSeq()` gives, then live ones; a bad seq or events no longer retained end
+ * the stream with the mapped gRPC status.
+ */
+export function configEventStream(
+  hub: EventHub,
+  prefix: string,
+  fromSeq: () => number | undefined
+): Observable<ConfigEvent> {
+  return new Observable<ConfigEvent>((subscriber) => {
+    try {
+      const sub = hub.subscribe(prefix, fromSeq(), (e) => {
+        subscriber.next(toConfigEvent(e));
+        return !subscriber.closed;
+      });
+      return () => sub.close();
+    } catch (e) {
+      subscriber.error(toGrpcError(e));
+      return undefined;
+    }
+  });
 }

@@ -1,10 +1,9 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { Controller, Inject } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 
 import type { ConfigRoot } from '@voltha/config-tree';
 import { checkDeviceId } from '@voltha/device-lifecycle';
-import { toGrpcError } from '@voltha/nest-common';
 import {
   Adapters,
   DeviceGroups,
@@ -42,7 +41,7 @@ import type { VolthaServiceController } from '@voltha/proto/services';
 
 import { CONFIG_ROOT, DEVICES_SERVICE, EVENT_HUB, FLOWS_SERVICE, SERVICE_VERSION } from '../app/tokens';
 import type { EventHub } from '../events/event-hub';
-import { toConfigEvent } from '../events/event-hub';
+import { configEventStream } from '../events/event-hub';
 import { orNotFound } from '../tree/not-found';
 import type { DevicesService } from './devices.service';
 import type { FlowsService } from './flows.service';
@@ -212,18 +211,7 @@ export class VolthaController implements VolthaServiceController {
   }
 
   public receiveChangeEvents(): Observable<ConfigEvent> {
-    return new Observable<ConfigEvent>((subscriber) => {
-      try {
-        const sub = this.events.subscribe('', undefined, (e) => {
-          subscriber.next(toConfigEvent(e));
-          return !subscriber.closed;
-        });
-        return () => sub.close();
-      } catch (e) {
-        subscriber.error(toGrpcError(e));
-        return undefined;
-      }
-    });
+    return configEventStream(this.events, '', () => undefined);
   }
 
   private async existingDevice(id: string): Promise<string> {

@@ -86,27 +86,37 @@ export const str = (flag: string, env: string, def: string, description: string)
   parse: (raw) => raw
 });
 
-export function int(
+function numeric(
+  pattern: RegExp,
+  what: string
+): (
   flag: string,
   env: string,
   def: number,
   description: string,
-  range: { min?: number; max?: number } = {}
-): OptionSpec<number> {
-  return {
+  range?: { min?: number; max?: number }
+) => OptionSpec<number> {
+  return (flag, env, def, description, range = {}) => ({
     flag,
     env,
     description,
     default: def,
     parse(raw) {
-      if (!/^-?\d+$/.test(raw.trim())) throw new Error(`'${raw}' is not an integer`);
-      const n = Number(raw);
+      const text = raw.trim();
+      if (!pattern.test(text)) throw new Error(`'${raw}' is not ${what}`);
+      const n = Number(text);
       if (range.min !== undefined && n < range.min) throw new Error(`${n} is below the minimum ${range.min}`);
       if (range.max !== undefined && n > range.max) throw new Error(`${n} is above the maximum ${range.max}`);
       return n;
     }
-  };
+  });
 }
+
+/** An integer option, optionally bounded. */
+export const int = numeric(/^-?\d+$/, 'an integer');
+
+/** A non-negative decimal number option (e.g. a time scale factor), optionally bounded. */
+export const decimal = numeric(/^\d+(\.\d+)?$/, 'a non-negative number');
 
 export const port = (flag: string, env: string, def: number, description: string): OptionSpec<number> =>
   int(flag, env, def, description, { min: 0, max: 65535 });
